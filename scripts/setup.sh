@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package that xnuscope's build, tests, fixtures and live
+# tests need. Idempotent: a second run installs nothing new.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git python3
+  liblief-dev libzydis-dev libzycore-dev libcapstone-dev
+  libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev liblzma-dev zlib1g-dev libdwarf-dev libelf-dev
+  qemu-system-x86 qemu-utils
+  clang-14 lld-14 llvm-14
+  python3-pefile python3-jsonschema
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 clone to a passing test suite:
+# installs packages, builds, runs ctest (the default, fast label set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+BUILD_DIR=${XNUSCOPE_BUILD_DIR:-build}
+cd "$BUILD_DIR"
+# Long soak/fuzz tests carry the label "slow" and run only with `ctest -L slow`.
+ctest --output-on-failure -j "$(nproc)" -LE slow
