@@ -1,0 +1,36 @@
+// A whole file mapped read-only into the address space. Memory images are 1–64 GiB:
+// mapping lets the kernel page bytes in on demand instead of us reading them all.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace xnuscope {
+
+class MappedFile {
+ public:
+  // Maps `path` read-only (PROT_READ, MAP_PRIVATE). Throws InputError when the path
+  // does not exist, is not a regular file, cannot be read, or is empty.
+  explicit MappedFile(const std::string& path);
+  ~MappedFile();
+
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
+  const std::uint8_t* data() const { return data_; }
+  std::uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  void unmap() noexcept;
+
+  std::string path_;
+  const std::uint8_t* data_ = nullptr;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace xnuscope
