@@ -36,9 +36,10 @@ class ElfCoreParser {
   void parse(std::vector<FileSegment>& segments, std::vector<CpuState>& cpus,
              std::string& machine) {
     const std::uint8_t* ident = file_.data();
-    if (file_.size() < EI_NIDENT || std::memcmp(ident, ELFMAG, SELFMAG) != 0) {
+    if (file_.size() < SELFMAG || std::memcmp(ident, ELFMAG, SELFMAG) != 0) {
       throw InputError(file_.path() + " is not an ELF file");
     }
+    need(0, EI_NIDENT, "the ELF identification");
     is64_ = ident[EI_CLASS] == ELFCLASS64;
     if (!is64_ && ident[EI_CLASS] != ELFCLASS32) {
       throw InputError(name_ + " has an unknown ELF class " + std::to_string(ident[EI_CLASS]));
