@@ -1,6 +1,44 @@
-#include <cstdio>
+// xnuscope command-line entry point: parse, dispatch, map errors to exit codes
+// (0 ok, 1 analysis failed, 2 usage error or unreadable input).
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
 
-int main() {
-  std::puts("xnuscope 0.1.0");
-  return 0;
+#include "cli/CommandLine.h"
+#include "cli/Session.h"
+#include "core/Error.h"
+
+namespace {
+constexpr const char* kVersion = "xnuscope 0.1.0";
+}
+
+int main(int argc, char** argv) {
+  using namespace xnuscope;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    cli::ParsedCommandLine parsed = cli::parseCommandLine(args);
+    if (parsed.version) {
+      std::cout << kVersion << '\n';
+      return 0;
+    }
+    if (parsed.help || !parsed.command) {
+      std::cout << (parsed.command ? cli::commandHelp(*parsed.command) : cli::generalHelp());
+      return parsed.help ? 0 : 2;
+    }
+    cli::Session session(parsed.global, std::cout, std::cerr);
+    return parsed.command->run(session, parsed.vm);
+  } catch (const InputError& error) {
+    std::cerr << "xnuscope: " << error.what() << '\n';
+    return 2;
+  } catch (const AnalysisError& error) {
+    std::cerr << "xnuscope: " << error.what() << '\n';
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "xnuscope: out of memory\n";
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "xnuscope: internal error: " << error.what() << '\n';
+    return 1;
+  }
 }

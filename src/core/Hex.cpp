@@ -21,10 +21,20 @@ std::optional<std::uint64_t> parseNumber(std::string_view text) {
   std::uint64_t multiplier = 1;
   if (base == 10 && !text.empty()) {
     switch (text.back()) {
-      case 'k': case 'K': multiplier = 1ull << 10; break;
-      case 'm': case 'M': multiplier = 1ull << 20; break;
-      case 'g': case 'G': multiplier = 1ull << 30; break;
-      default: break;
+      case 'k':
+      case 'K':
+        multiplier = 1ull << 10;
+        break;
+      case 'm':
+      case 'M':
+        multiplier = 1ull << 20;
+        break;
+      case 'g':
+      case 'G':
+        multiplier = 1ull << 30;
+        break;
+      default:
+        break;
     }
     if (multiplier != 1) text.remove_suffix(1);
   }

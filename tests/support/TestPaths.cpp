@@ -1,8 +1,9 @@
 #include "support/TestPaths.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
 namespace xnuscope::test {
 namespace {
@@ -21,8 +22,8 @@ std::string cliPath() { return fromEnv("XNUSCOPE_CLI", XNUSCOPE_CLI); }
 
 std::string scratchDir() {
   static const std::string dir = [] {
-    auto path = std::filesystem::temp_directory_path() /
-                ("xnuscope-test-" + std::to_string(::getpid()));
+    auto path =
+        std::filesystem::temp_directory_path() / ("xnuscope-test-" + std::to_string(::getpid()));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
     return path.string();

@@ -1,0 +1,58 @@
+#include "cli/Session.h"
+
+#include <ostream>
+
+#include "core/Error.h"
+#include "output/ReportPrinter.h"
+#include "physmem/ImageOpener.h"
+
+namespace xnuscope::cli {
+
+Session::Session(GlobalOptions options, std::ostream& out, std::ostream& err)
+    : options_(std::move(options)),
+      out_(out),
+      err_(err),
+      progressBar_(!options_.quiet && ProgressBar::stderrIsTerminal()) {}
+
+Session::~Session() = default;
+
+bool Session::hasMemorySource() const {
+  return !options_.image.empty() || !options_.qemuMem.empty();
+}
+
+const PhysicalMemory& Session::physicalMemory() {
+  if (memory_) return *memory_;
+  if (!options_.image.empty()) {
+    memory_ = openPhysicalMemory(options_.image);
+    return *memory_;
+  }
+  if (!options_.qemuMem.empty()) {
+    throw InputError("--qemu-mem: live QEMU memory is not supported by this build yet");
+  }
+  throw InputError(
+      "no guest memory given: use --image PATH (raw, QEMU ELF core or LiME) or "
+      "--qemu-mem PATH --qmp SOCKET for a running QEMU VM");
+}
+
+void Session::emit(const Report& report) {
+  progressBar_.finish();
+  printReport(report, options_.format, out_);
+  out_.flush();
+  if (options_.format != OutputFormat::Json && report.document.contains("warnings")) {
+    for (const auto& warning : report.document["warnings"]) {
+      warn(warning.get<std::string>());
+    }
+    if (report.document.contains("complete") && !report.document["complete"].get<bool>() &&
+        !options_.quiet) {
+      err_ << "xnuscope: result incomplete (see warnings above)\n";
+    }
+  }
+}
+
+void Session::warn(const std::string& message) {
+  if (options_.quiet) return;
+  progressBar_.finish();
+  err_ << "warning: " << message << '\n';
+}
+
+}  // namespace xnuscope::cli
