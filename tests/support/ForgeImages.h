@@ -1,0 +1,48 @@
+// Synthetic macOS guest images for tests, made by the fixture forge (fixtures/forge,
+// an independent Python oracle) and cached by their arguments in fixtureCache().
+//
+//   auto img = forgeImage({.profile = "HighSierra_10.13.6_17G65.zip", .seed = 7});
+//   // img.image is the memory image, img.truth what the forge put into it.
+//
+// The cache key covers the request and the forge's own source files, so editing the
+// forge regenerates images. Generation is atomic (temp dir + rename): parallel ctest
+// processes asking for the same image never see a half-written one.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace xnuscope::test {
+
+struct ForgeRequest {
+  // A real profile zip file name in realXnuDir() ("HighSierra_10.13.6_17G65.zip"), or
+  // an xnu-source layout name ("macos13-xnu-source", "macos11-kc-xnu-source").
+  std::string profile = "HighSierra_10.13.6_17G65.zip";
+  uint64_t seed = 1;
+  std::string ram = "256M";
+  int procs = 30;
+  std::string format = "raw";  // raw | elf | lime
+  // Further generate flags, e.g. {"--keepsyms"}, {"--smear", "dangling"}, {"--slide", "0"}.
+  std::vector<std::string> extraArgs;
+};
+
+struct ForgedImage {
+  std::string image;      // the memory image
+  std::string truthPath;  // image + ".truth.json"
+  std::string isfPath;    // image + ".isf.json" (Volatility 3 ISF of the layout used)
+  nlohmann::json truth;   // parsed truth.json
+};
+
+// Generates (or reuses) the image. On failure records a gtest failure with the
+// forge's own message and throws std::runtime_error.
+ForgedImage forgeImage(const ForgeRequest& request);
+
+// The six real Volatility 2 profile zips the forge knows (file names only).
+std::vector<std::string> realProfileZips();
+
+// Both xnu-source layout names.
+std::vector<std::string> xnuSourceLayouts();
+
+}  // namespace xnuscope::test
