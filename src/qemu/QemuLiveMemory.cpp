@@ -1,0 +1,81 @@
+#include "qemu/QemuLiveMemory.h"
+
+#include "core/Error.h"
+#include "physmem/ByteSize.h"
+#include "qemu/GuestFreeze.h"
+#include "qemu/InfoRegistersParser.h"
+#include "qemu/MemoryTreeParser.h"
+
+namespace xnuscope {
+namespace {
+
+std::unique_ptr<QmpClient> connectQmp(const std::string& endpoint,
+                                      std::chrono::milliseconds timeout) {
+  if (endpoint.empty()) {
+    throw InputError(
+        "--qemu-mem needs --qmp SOCKET too: the RAM layout and CR3 come from QEMU "
+        "(start QEMU with -qmp unix:/tmp/qmp.sock,server=on,wait=off)");
+  }
+  return std::make_unique<QmpClient>(endpoint, timeout);
+}
+
+MemoryBackend checkedBackend(QmpClient& qmp, const std::string& memPath) {
+  return findMemoryBackend(qmp, memPath);
+}
+
+FileSegmentMap layoutOf(QmpClient& qmp, const MemoryBackend& backend,
+                        const SharedFileMapping& file) {
+  const auto tree = parseMemoryTreeRam(qmp.humanMonitorCommand("info mtree -f"));
+  if (backend.size != 0 && file.size() < backend.size) {
+    throw InputError("QEMU guest RAM file " + file.path() + " holds " + humanByteSize(file.size()) +
+                     " but memory backend '" + backend.id + "' is " + humanByteSize(backend.size) +
+                     "; is this file from another (older) VM?");
+  }
+  return FileSegmentMap(backendFileSegments(tree, backend), file.size(),
+                        "QEMU guest RAM file " + file.path());
+}
+
+}  // namespace
+
+QemuLiveMemory::QemuLiveMemory(const std::string& memPath, const std::string& qmpEndpoint,
+                               std::chrono::milliseconds timeout)
+    : qmp_(connectQmp(qmpEndpoint, timeout)),
+      backend_(checkedBackend(*qmp_, memPath)),
+      file_(memPath),
+      segments_(layoutOf(*qmp_, backend_, file_)) {}
+
+QemuLiveMemory::~QemuLiveMemory() { heldFreeze_.reset(); }
+
+void QemuLiveMemory::holdFrozen(bool frozen) {
+  if (frozen && !heldFreeze_) heldFreeze_ = std::make_unique<GuestFreeze>(*this);
+  if (!frozen) heldFreeze_.reset();
+}
+
+std::size_t QemuLiveMemory::read(std::uint64_t pa, std::span<std::uint8_t> out) const {
+  return segments_.read(file_.data(), pa, out);
+}
+
+std::optional<std::span<const std::uint8_t>> QemuLiveMemory::view(std::uint64_t pa,
+                                                                  std::size_t length) const {
+  return segments_.view(file_.data(), pa, length);
+}
+
+std::string QemuLiveMemory::describe() const {
+  std::string version;
+  const auto& v = qmp_->version();
+  if (v.contains("qemu")) {
+    const auto& q = v["qemu"];
+    version = " (QEMU " + std::to_string(q.value("major", 0)) + "." +
+              std::to_string(q.value("minor", 0)) + "." + std::to_string(q.value("micro", 0)) + ")";
+  }
+  return "QEMU live " + file_.path() + " via QMP " + qmp_->endpoint() + version + ", backend '" +
+         backend_.id + "', " + std::to_string(ranges().size()) + " ranges, " +
+         humanByteSize(backedBytes());
+}
+
+std::vector<CpuState> QemuLiveMemory::cpus() const {
+  std::lock_guard lock(qmpMutex_);
+  return parseInfoRegistersCr3(qmp_->humanMonitorCommand("info registers -a"));
+}
+
+}  // namespace xnuscope
