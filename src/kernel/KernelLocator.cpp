@@ -1,0 +1,581 @@
+#include "kernel/KernelLocator.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/Error.h"
+#include "core/Hex.h"
+#include "kernel/KernelBanner.h"
+#include "kernel/KernelPageTableFinder.h"
+#include "mmu/X86_64Translator.h"
+
+namespace xnuscope {
+namespace {
+
+constexpr std::uint64_t kTwoMiB = 2ull << 20;
+// lgOSVersion (+0x920): pointer to the `osversion` string ("17G65").
+constexpr std::size_t kLowGlobalsOsVersionOffset = 0x920;
+// How far past the kernel image the boot path allocates its page tables; the
+// PML4 scan looks there before it scans all of RAM.
+constexpr std::uint64_t kPageTableVicinity = 64ull << 20;
+constexpr std::size_t kMaxBannerLength = 512;
+constexpr std::size_t kMaxDecoysReported = 64;
+
+std::string factDetailPair(const char* what, std::uint64_t got, std::uint64_t expected) {
+  return std::string(what) + " " + hex(got) + (got == expected ? " equals " : " differs from ") +
+         hex(expected);
+}
+
+bool isKernelVa(std::uint64_t va) { return va >= kKernelStaticMapBase; }
+
+}  // namespace
+
+KernelLocator::KernelLocator(const PhysicalMemory& memory, KernelLocatorOptions options)
+    : memory_(memory), options_(std::move(options)), scanner_(memory) {}
+
+// ---- reading kernel memory -------------------------------------------------
+
+std::optional<std::uint64_t> KernelLocator::kernelVaToPa(const KernelInfo& info,
+                                                         std::uint64_t va) const {
+  // The proven page table is authoritative; the static mapping (VA − base) is
+  // what the kernel image itself relies on and serves before a DTB is known.
+  if (info.dtb != 0) {
+    const X86_64Translator translator(memory_, info.dtb);
+    if (const auto translation = translator.translateUncached(va)) return translation->pa;
+  }
+  if (isKernelVa(va)) return va - kKernelStaticMapBase;
+  return std::nullopt;
+}
+
+std::size_t KernelLocator::readKernel(const KernelInfo& info, std::uint64_t va,
+                                      std::span<std::uint8_t> out) const {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const auto pa = kernelVaToPa(info, va + done);
+    if (!pa) break;
+    const std::size_t chunk =
+        std::min<std::size_t>(out.size() - done, 4096 - ((va + done) & 0xfff));
+    const std::size_t got = scanner_.read(*pa, out.subspan(done, chunk));
+    done += got;
+    if (got < chunk) break;
+  }
+  return done;
+}
+
+std::optional<std::string> KernelLocator::readKernelString(const KernelInfo& info, std::uint64_t va,
+                                                           std::size_t max) const {
+  std::vector<std::uint8_t> bytes(max);
+  const std::size_t got = readKernel(info, va, bytes);
+  const auto nul = std::find(bytes.begin(), bytes.begin() + got, 0);
+  if (nul == bytes.begin() + got) return std::nullopt;  // no terminator in reach
+  return std::string(bytes.begin(), nul);
+}
+
+// ---- candidates ----------------------------------------------------------
+
+std::optional<KernelLocator::Candidate> KernelLocator::candidateAt(std::uint64_t pa,
+                                                                   std::string* whyNot) {
+  auto parseAt = [&](std::uint64_t at) -> std::optional<KernelMachO> {
+    std::uint8_t first[32];
+    if (scanner_.read(at, first) != sizeof first) {
+      if (whyNot) *whyNot = "header at " + hex(at) + " is not readable";
+      return std::nullopt;
+    }
+    const auto extent = kernelHeaderExtent(first);
+    if (!extent) {
+      if (whyNot) *whyNot = "no kernel Mach-O header at " + hex(at);
+      return std::nullopt;
+    }
+    std::vector<std::uint8_t> bytes(*extent);
+    const std::size_t got = scanner_.read(at, bytes);
+    return parseKernelMachO(std::span<const std::uint8_t>(bytes.data(), got), whyNot);
+  };
+  auto image = parseAt(pa);
+  if (!image) return std::nullopt;
+  if (image->fileType == kMachOExecute) return Candidate{pa, std::move(*image), 0};
+
+  // Kernel collection: the kernel is the "com.apple.kernel" entry. Its header
+  // sits at the entry's file offset from the fileset header (the collection is
+  // loaded contiguously) or, equivalently, at its VA through the static mapping.
+  const FilesetEntry* entry = image->filesetEntry("com.apple.kernel");
+  if (!entry) {
+    if (whyNot) *whyNot = "kernel collection at " + hex(pa) + " has no com.apple.kernel entry";
+    return std::nullopt;
+  }
+  std::vector<std::uint64_t> places{pa + entry->fileoff};
+  if (isKernelVa(entry->vmaddr)) places.push_back(entry->vmaddr - kKernelStaticMapBase);
+  for (const std::uint64_t at : places) {
+    auto kernel = parseAt(at);
+    if (kernel && kernel->fileType == kMachOExecute) return Candidate{at, std::move(*kernel), pa};
+  }
+  if (whyNot) *whyNot = "kernel collection at " + hex(pa) + ": com.apple.kernel header not found";
+  return std::nullopt;
+}
+
+std::vector<KernelLocator::Candidate> KernelLocator::findHeaderCandidates() {
+  std::vector<Candidate> candidates;
+  auto visit = [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+    if (!looksLikeKernelHeader(probe)) return true;
+    if (auto candidate = candidateAt(pa, nullptr)) candidates.push_back(std::move(*candidate));
+    return candidates.size() < 64;
+  };
+  // A 10.x kernel header sits at PA 0x200000 + slide with a 2 MiB-aligned slide:
+  // probing one address per 2 MiB finds it while touching 4 KiB per 2 MiB.
+  scanner_.forEachStride(0, UINT64_MAX, kTwoMiB, 0, 32, visit, options_.progress);
+  if (candidates.empty()) {
+    // Kernel collections (and odd loaders) place it on any page boundary.
+    scanner_.forEachStride(0, UINT64_MAX, 4096, 0, 32, visit, options_.progress);
+  }
+  return candidates;
+}
+
+std::optional<LowGlobals> KernelLocator::lowGlobalsAt(std::uint64_t pa) const {
+  std::vector<std::uint8_t> page(4096);
+  if (scanner_.read(pa, page) != page.size()) return std::nullopt;
+  return LowGlobals::parse(pa, page);
+}
+
+const std::vector<LowGlobals>& KernelLocator::allLowGlobals() {
+  if (!allLowGlobals_) {
+    allLowGlobals_.emplace();
+    scanner_.forEachStride(
+        0, UINT64_MAX, 4096, 0, 16,
+        [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+          if (LowGlobals::matchesSignature(probe)) {
+            if (auto lg = lowGlobalsAt(pa)) allLowGlobals_->push_back(*lg);
+          }
+          return allLowGlobals_->size() < 64;
+        },
+        options_.progress);
+  }
+  return *allLowGlobals_;
+}
+
+// ---- hypotheses ----------------------------------------------------------
+
+KernelLocator::Hypothesis KernelLocator::fromHeader(const Candidate& candidate) {
+  Hypothesis hypothesis;
+  KernelInfo& info = hypothesis.info;
+  const MachOSegment* text = candidate.image.segment("__TEXT");
+  info.kernelBasePa = candidate.headerPa;
+  info.kernelBaseVa = candidate.headerPa + kKernelStaticMapBase;
+  info.isKernelCollection = candidate.filesetPa != 0;
+  info.uuid = candidate.image.uuidString();
+  if (!text || !isKernelVa(text->vmaddr)) {
+    hypothesis.rejectedBecause = "its __TEXT segment is not in the kernel address range";
+    return hypothesis;
+  }
+  std::uint64_t unslidBase = kUnslidKernelHeaderVa;
+  if (options_.unslidSymbols) {
+    const auto it = options_.unslidSymbols->find("__mh_execute_header");
+    if (it != options_.unslidSymbols->end()) unslidBase = it->second;
+  }
+  if (options_.unslidSegments) {
+    const auto it = options_.unslidSegments->find("__TEXT");
+    if (it != options_.unslidSegments->end()) unslidBase = it->second;
+  }
+  // 10.x headers keep the linked (unslid) vmaddrs; a header rewritten in place,
+  // and every kernel-collection header, carries the runtime ones instead.
+  const bool headerHoldsRuntime = text->vmaddr == info.kernelBaseVa || info.isKernelCollection;
+  if (headerHoldsRuntime) {
+    info.kernelBaseVa = text->vmaddr;
+    if (info.isKernelCollection) {
+      // KC: the header's place in memory is where the static mapping puts it.
+      info.kernelBasePa = candidate.headerPa;
+    }
+    info.kaslrSlide = text->vmaddr - unslidBase;
+    if (text->vmaddr < unslidBase) {
+      hypothesis.rejectedBecause = "__TEXT at " + hex(text->vmaddr) + " lies below the unslid base";
+      return hypothesis;
+    }
+  } else {
+    if (info.kernelBaseVa < text->vmaddr) {
+      hypothesis.rejectedBecause = "it sits below its own linked address " + hex(text->vmaddr);
+      return hypothesis;
+    }
+    info.kaslrSlide = info.kernelBaseVa - text->vmaddr;
+  }
+  if (!info.isKernelCollection && info.kaslrSlide % kTwoMiB != 0) {
+    hypothesis.rejectedBecause =
+        "its slide " + hex(info.kaslrSlide) + " is not a multiple of 2 MiB";
+    return hypothesis;
+  }
+  for (const auto& segment : candidate.image.segments) {
+    if (segment.vmsize == 0 || !isKernelVa(segment.vmaddr)) continue;
+    KernelSegment mapped;
+    mapped.name = segment.name;
+    mapped.size = segment.vmsize;
+    if (headerHoldsRuntime) {
+      mapped.runtimeStart = segment.vmaddr;
+      mapped.unslidStart = segment.vmaddr - info.kaslrSlide;
+      if (options_.unslidSegments) {
+        const auto it = options_.unslidSegments->find(segment.name);
+        if (it != options_.unslidSegments->end()) mapped.unslidStart = it->second;
+      }
+    } else {
+      mapped.unslidStart = segment.vmaddr;
+      mapped.runtimeStart = segment.vmaddr + info.kaslrSlide;
+    }
+    mapped.pa = mapped.runtimeStart - kKernelStaticMapBase;
+    info.segments.push_back(std::move(mapped));
+  }
+  if (info.isKernelCollection && !options_.unslidSegments) {
+    info.warnings.push_back(
+        "kernel collection: unslid segment addresses assumed to follow __TEXT; give the "
+        "kernel file (--kernel) for the exact per-segment relocation");
+  }
+  info.facts.push_back(KernelFact{
+      "mach-o header at slid base", true,
+      std::string(info.isKernelCollection ? "MH_FILESET at " + hex(candidate.filesetPa) +
+                                                ", com.apple.kernel MH_EXECUTE"
+                                          : "MH_EXECUTE") +
+          " at PA " + hex(candidate.headerPa) + ", __TEXT " + hex(text->vmaddr) +
+          (headerHoldsRuntime ? " (runtime)" : " (unslid)") + " → VA " + hex(info.kernelBaseVa)});
+
+  // Symbols: the caller's, else the kernel's own table if __LINKEDIT is resident.
+  if (options_.unslidSymbols) {
+    hypothesis.symbols = KernelSymbolTable(*options_.unslidSymbols);
+  } else if (const MachOSegment* linkedit = candidate.image.segment("__LINKEDIT")) {
+    const std::uint64_t linkeditSlide = info.slideSymbol(linkedit->vmaddr) - linkedit->vmaddr;
+    const std::uint64_t slide = headerHoldsRuntime ? 0 : linkeditSlide;
+    auto resident = KernelSymbolTable::readResident(
+        candidate.image, slide,
+        [&](std::uint64_t va, std::span<std::uint8_t> out) { return readKernel(info, va, out); });
+    if (resident) {
+      // The table normally holds linked addresses; if it was slid in place, the
+      // header symbol gives the shift away.
+      if (const auto header = resident->find("__mh_execute_header");
+          header && *header == info.kernelBaseVa && info.kaslrSlide != 0) {
+        resident->unslide(info.kaslrSlide);
+      }
+      hypothesis.symbols = std::move(*resident);
+    }
+  }
+  return hypothesis;
+}
+
+KernelLocator::Hypothesis KernelLocator::fromLowGlobals(const LowGlobals& lowGlobals) {
+  Hypothesis hypothesis;
+  KernelInfo& info = hypothesis.info;
+  std::uint64_t unslidBase = kUnslidKernelHeaderVa;
+  if (options_.unslidSymbols) {
+    const auto it = options_.unslidSymbols->find("__mh_execute_header");
+    if (it != options_.unslidSymbols->end()) unslidBase = it->second;
+  }
+  if (!isKernelVa(lowGlobals.textStart) || lowGlobals.textStart < unslidBase ||
+      (lowGlobals.textStart - unslidBase) % kTwoMiB != 0) {
+    hypothesis.rejectedBecause =
+        "lgStext " + hex(lowGlobals.textStart) + " is not a slid kernel base";
+    return hypothesis;
+  }
+  info.kernelBaseVa = lowGlobals.textStart;
+  info.kernelBasePa = lowGlobals.textStart - kKernelStaticMapBase;
+  info.kaslrSlide = lowGlobals.textStart - unslidBase;
+  info.facts.push_back(KernelFact{"mach-o header at slid base", false,
+                                  "no kernel Mach-O header at PA " + hex(info.kernelBasePa)});
+  if (options_.unslidSymbols) hypothesis.symbols = KernelSymbolTable(*options_.unslidSymbols);
+  return hypothesis;
+}
+
+// ---- proof ---------------------------------------------------------------
+
+void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchor) {
+  KernelInfo& info = hypothesis.info;
+  const KernelSymbolTable& symbols = hypothesis.symbols;
+  auto symbolVa = [&](const char* name) -> std::optional<std::uint64_t> {
+    const auto unslid = symbols.find(name);
+    if (!unslid) return std::nullopt;
+    return info.slideSymbol(*unslid);
+  };
+  auto addFact = [&](std::string name, bool agreed, std::string detail) {
+    if (!agreed) ++hypothesis.disagreed;
+    info.facts.push_back(KernelFact{std::move(name), agreed, std::move(detail)});
+  };
+
+  // lowGlo: at its symbol, else inside the kernel image, else anywhere in RAM.
+  std::optional<LowGlobals> lowGlobals = anchor;
+  if (!lowGlobals) {
+    if (const auto va = symbolVa("_lowGlo")) {
+      if (const auto pa = kernelVaToPa(info, *va)) lowGlobals = lowGlobalsAt(*pa);
+    }
+  }
+  if (!lowGlobals && !info.segments.empty()) {
+    std::uint64_t low = UINT64_MAX, high = 0;
+    for (const auto& segment : info.segments) {
+      low = std::min(low, segment.pa);
+      high = std::max(high, segment.pa + segment.size);
+    }
+    scanner_.forEachStride(low, high, 4096, 0, 16,
+                           [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+                             if (!LowGlobals::matchesSignature(probe)) return true;
+                             lowGlobals = lowGlobalsAt(pa);
+                             return !lowGlobals;
+                           });
+  }
+  if (!lowGlobals) {
+    // Prefer a lowGlo page that names this kernel; report the first otherwise.
+    for (const auto& candidate : allLowGlobals()) {
+      if (!lowGlobals || candidate.textStart == info.kernelBaseVa) lowGlobals = candidate;
+    }
+  }
+  std::uint64_t bannerPa = 0;
+  if (lowGlobals) {
+    info.lowGlobalsPa = lowGlobals->pa;
+    if (anchor) {
+      addFact("lowGlo lgStext", true,
+              "lowGlo at PA " + hex(lowGlobals->pa) + ": lgStext " + hex(lowGlobals->textStart));
+    } else {
+      addFact("lowGlo lgStext", lowGlobals->textStart == info.kernelBaseVa,
+              "lowGlo at PA " + hex(lowGlobals->pa) + ": " +
+                  factDetailPair("lgStext", lowGlobals->textStart, info.kernelBaseVa));
+    }
+    const auto banner = readKernelString(info, lowGlobals->versionVa, kMaxBannerLength);
+    const bool isBanner = banner && KernelBanner::parse(*banner);
+    std::string detail = "lgVersion " + hex(lowGlobals->versionVa);
+    bool agreed = isBanner;
+    if (!isBanner) detail += " does not point to a Darwin banner";
+    if (const auto version = symbolVa("_version"); version && *version != lowGlobals->versionVa) {
+      agreed = false;
+      detail += " but slid _version is " + hex(*version);
+    }
+    if (isBanner) {
+      detail += " → \"" + banner->substr(0, 40) + "...\"";
+      if (agreed) {
+        info.banner = *banner;
+        bannerPa = kernelVaToPa(info, lowGlobals->versionVa).value_or(0);
+      }
+    }
+    addFact("lgVersion → banner", agreed, detail);
+  } else {
+    info.warnings.push_back("no lowGlo (\"Catfish \") page found");
+  }
+
+  // Banner and version ints at their symbols.
+  if (const auto version = symbolVa("_version")) {
+    const auto banner = readKernelString(info, *version, kMaxBannerLength);
+    const bool isBanner = banner && KernelBanner::parse(*banner);
+    bool agreed = isBanner && (info.banner.empty() || info.banner == *banner);
+    addFact("banner at slid _version", agreed,
+            "_version " + hex(*version) +
+                (isBanner ? (agreed ? " holds the banner" : " holds a different banner")
+                          : " holds no Darwin banner"));
+    if (agreed && info.banner.empty()) {
+      info.banner = *banner;
+      bannerPa = kernelVaToPa(info, *version).value_or(0);
+    }
+  }
+  const auto parsedBanner = KernelBanner::parse(info.banner);
+  if (parsedBanner) {
+    info.versionMajor = parsedBanner->major;
+    info.versionMinor = parsedBanner->minor;
+  }
+  if (const auto majorVa = symbolVa("_version_major"), minorVa = symbolVa("_version_minor");
+      majorVa && minorVa) {
+    std::uint32_t major = 0, minor = 0;
+    const bool read =
+        readKernel(info, *majorVa,
+                   std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&major), 4)) == 4 &&
+        readKernel(info, *minorVa,
+                   std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&minor), 4)) == 4;
+    const bool agreed = read && parsedBanner && static_cast<int>(major) == parsedBanner->major &&
+                        static_cast<int>(minor) == parsedBanner->minor;
+    addFact("version ints", agreed,
+            read ? "_version_major/_version_minor = " + std::to_string(major) + "." +
+                       std::to_string(minor) +
+                       (parsedBanner ? " vs banner " + std::to_string(parsedBanner->major) + "." +
+                                           std::to_string(parsedBanner->minor)
+                                     : " (no banner to compare)")
+                 : "version ints not readable");
+    if (read && !parsedBanner) {
+      info.versionMajor = static_cast<int>(major);
+      info.versionMinor = static_cast<int>(minor);
+    }
+  }
+
+  // DTB: given, from _IdlePML4 through _BootPML4, or by scanning for a PML4.
+  const KernelPageTableFinder finder(scanner_);
+  if (options_.dtb) {
+    info.dtb = *options_.dtb & X86_64Translator::kCr3AddressMask;
+    info.dtbSource = "--dtb";
+  } else if (const auto idle = symbolVa("_IdlePML4")) {
+    const auto boot = symbolVa("_BootPML4");
+    const std::uint64_t bootPa = boot && isKernelVa(*boot) ? *boot - kKernelStaticMapBase : 0;
+    if (const auto read = finder.readIdlePml4(*idle, bootPa)) {
+      info.dtb = read->dtb;
+      info.dtbSource = read->how;
+    }
+  }
+  if (info.dtb == 0 || !finder.mapsTo(info.dtb, info.kernelBaseVa, info.kernelBasePa)) {
+    std::vector<PhysRange> dataRanges;
+    std::uint64_t imageEnd = info.kernelBasePa;
+    std::uint64_t bootPml4Pa = UINT64_MAX;
+    for (const auto& segment : info.segments) {
+      imageEnd = std::max(imageEnd, segment.pa + segment.size);
+      if (segment.name.rfind("__DATA", 0) == 0)
+        dataRanges.push_back(PhysRange{segment.pa, segment.size});
+      if (segment.name == "__HIB") bootPml4Pa = segment.pa;  // _BootPML4 opens __HIB
+    }
+    if (const auto boot = symbolVa("_BootPML4"); boot && isKernelVa(*boot)) {
+      bootPml4Pa = *boot - kKernelStaticMapBase;
+    }
+    auto candidates = finder.scan(info.kernelBasePa, imageEnd + kPageTableVicinity,
+                                  info.kernelBaseVa, info.kernelBasePa, dataRanges);
+    std::erase_if(candidates, [&](const DtbCandidate& c) { return c.pa == bootPml4Pa; });
+    if (candidates.empty()) {
+      candidates = finder.scan(0, UINT64_MAX, info.kernelBaseVa, info.kernelBasePa, dataRanges);
+      std::erase_if(candidates, [&](const DtbCandidate& c) { return c.pa == bootPml4Pa; });
+    }
+    if (!candidates.empty()) {
+      if (info.dtb != 0) {
+        info.warnings.push_back(info.dtbSource + " gave " + hex(info.dtb) +
+                                ", which does not map the kernel; using the PML4 scan");
+      }
+      info.dtb = candidates.front().pa;
+      info.dtbSource =
+          "PML4 scan (" + std::to_string(candidates.size()) + " candidate" +
+          (candidates.size() == 1 ? "" : "s") +
+          (candidates.front().referencedByKernelData ? ", referenced by kernel data" : "") + ")";
+    }
+  }
+  if (info.dtb != 0) {
+    const bool maps = finder.mapsTo(info.dtb, info.kernelBaseVa, info.kernelBasePa);
+    addFact("DTB maps kernel back to header PA", maps,
+            "DTB " + hex(info.dtb) + " (" + info.dtbSource + ") maps " + hex(info.kernelBaseVa) +
+                (maps ? " to " : " not to ") + hex(info.kernelBasePa));
+    if (!maps) info.dtb = 0;
+  } else {
+    addFact("DTB maps kernel back to header PA", false,
+            "no page table maps " + hex(info.kernelBaseVa) + " to " + hex(info.kernelBasePa));
+  }
+
+  // CR3 recorded with the image (QEMU ELF notes, QMP).
+  const auto cpus = memory_.cpus();
+  for (const auto& cpu : cpus) {
+    if (!cpu.cr3) continue;
+    const std::uint64_t cr3 = *cpu.cr3 & X86_64Translator::kCr3AddressMask;
+    const bool maps = finder.mapsTo(cr3, info.kernelBaseVa, info.kernelBasePa);
+    addFact("CR3 from ELF notes", maps,
+            "cpu" + std::to_string(cpu.index) + " CR3 " + hex(*cpu.cr3) +
+                (maps ? (cr3 == info.dtb ? " equals the DTB and maps the kernel"
+                                         : " maps the kernel (an address space sharing its half)")
+                      : " does not map the kernel at its header PA"));
+    break;  // every CPU shares the kernel half; one proves as much as all
+  }
+
+  // Build: _osversion, else lowGlo's lgOSVersion, else the xnu version.
+  std::optional<std::string> build;
+  if (const auto osversion = symbolVa("_osversion")) build = readKernelString(info, *osversion, 64);
+  if ((!build || build->empty()) && lowGlobals && info.lowGlobalsPa != 0) {
+    std::uint64_t pointer = 0;
+    if (scanner_.read(lowGlobals->pa + kLowGlobalsOsVersionOffset,
+                      std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&pointer), 8)) == 8 &&
+        isKernelVa(pointer)) {
+      build = readKernelString(info, pointer, 64);
+    }
+  }
+  if (build && !build->empty()) {
+    info.build = *build;
+  } else if (parsedBanner) {
+    info.build = parsedBanner->xnuVersion;
+  }
+  info.lowGlobalsPa = lowGlobals ? lowGlobals->pa : 0;
+  (void)bannerPa;
+}
+
+void KernelLocator::addDecoys(KernelInfo& info, const std::vector<Candidate>& headers,
+                              std::uint64_t bannerPa) {
+  for (const auto& header : headers) {
+    if (header.headerPa == info.kernelBasePa) continue;
+    if (info.decoys.size() >= kMaxDecoysReported) break;
+    info.decoys.push_back(KernelDecoy{"mach-o header", header.headerPa,
+                                      "kernel Mach-O header not proven as the running kernel"});
+  }
+  const bool scan = options_.decoyScan == KernelLocatorOptions::DecoyScan::Always ||
+                    (options_.decoyScan == KernelLocatorOptions::DecoyScan::Auto &&
+                     memory_.backedBytes() <= options_.decoyScanLimitBytes);
+  if (!scan) return;
+  for (const std::uint64_t pa :
+       scanner_.findAll(kBannerPrefix, kMaxDecoysReported, options_.progress)) {
+    if (pa == bannerPa || info.decoys.size() >= kMaxDecoysReported) continue;
+    std::string text(kMaxBannerLength, '\0');
+    const std::size_t got = scanner_.read(
+        pa, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(text.data()), text.size()));
+    text.resize(strnlen(text.data(), got));
+    info.decoys.push_back(KernelDecoy{
+        "banner", pa,
+        text == info.banner ? "a copy of the kernel banner, not the one lgVersion/_version names"
+                            : "\"" + text.substr(0, 60) + "\" — not the running kernel's banner"});
+  }
+}
+
+// ---- entry point -----------------------------------------------------------
+
+KernelInfo KernelLocator::locate() {
+  const std::vector<Candidate> headers = findHeaderCandidates();
+  std::optional<Hypothesis> best;
+  std::vector<std::string> rejected;
+  auto consider = [&](Hypothesis hypothesis) {
+    const std::size_t agreed = hypothesis.info.agreedFactCount();
+    if (agreed < 2) {
+      std::string why =
+          hex(hypothesis.info.kernelBasePa) + ": only " + std::to_string(agreed) + " agreeing fact";
+      for (const auto& fact : hypothesis.info.facts) {
+        if (!fact.agreed) why += "; " + fact.name + ": " + fact.detail;
+      }
+      rejected.push_back(why);
+      return;
+    }
+    if (!best || agreed > best->info.agreedFactCount() ||
+        (agreed == best->info.agreedFactCount() && hypothesis.disagreed < best->disagreed)) {
+      best = std::move(hypothesis);
+    }
+  };
+  for (const auto& header : headers) {
+    Hypothesis hypothesis = fromHeader(header);
+    if (!hypothesis.rejectedBecause.empty()) {
+      rejected.push_back("header at " + hex(header.headerPa) + ": " + hypothesis.rejectedBecause);
+      continue;
+    }
+    prove(hypothesis, std::nullopt);
+    consider(std::move(hypothesis));
+  }
+  if (!best) {
+    // No provable header (zeroed, truncated away): anchor on lowGlo instead.
+    for (const auto& lowGlobals : allLowGlobals()) {
+      Hypothesis hypothesis = fromLowGlobals(lowGlobals);
+      if (!hypothesis.rejectedBecause.empty()) {
+        rejected.push_back("lowGlo at " + hex(lowGlobals.pa) + ": " + hypothesis.rejectedBecause);
+        continue;
+      }
+      prove(hypothesis, lowGlobals);
+      consider(std::move(hypothesis));
+    }
+  }
+  if (!best) {
+    std::string message = "no XNU kernel found in " + memory_.describe() + ": scanned " +
+                          std::to_string(headers.size()) +
+                          " kernel Mach-O header candidate(s) and " +
+                          std::to_string(allLowGlobals().size()) + " lowGlo page(s)";
+    for (std::size_t i = 0; i < rejected.size() && i < 3; ++i) message += "; " + rejected[i];
+    message += ". Is this an x86_64 macOS guest image? Try --profile with the guest's build.";
+    throw AnalysisError(message);
+  }
+  KernelInfo info = std::move(best->info);
+  symbols_ = std::move(best->symbols);
+  std::uint64_t bannerPa = 0;
+  if (info.lowGlobalsPa != 0) {
+    if (const auto lg = lowGlobalsAt(info.lowGlobalsPa)) {
+      bannerPa = kernelVaToPa(info, lg->versionVa).value_or(0);
+    }
+  }
+  if (bannerPa == 0) {
+    if (const auto version = symbols_.find("_version")) {
+      bannerPa = kernelVaToPa(info, info.slideSymbol(*version)).value_or(0);
+    }
+  }
+  addDecoys(info, headers, bannerPa);
+  info.bytesTouched = scanner_.bytesTouched();
+  return info;
+}
+
+}  // namespace xnuscope

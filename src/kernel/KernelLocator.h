@@ -1,0 +1,89 @@
+// Finds the XNU kernel in guest physical memory without a profile, undoes KASLR,
+// finds the kernel page table, and proves the answer with independent facts:
+// the Mach-O header at the slid base, lowGlo's lgStext and lgVersion, the banner
+// and version ints at their symbols, the DTB mapping the kernel back onto itself,
+// and CR3 values recorded with the image. A candidate is accepted only when at
+// least two facts agree, so a banner or header copy elsewhere in RAM cannot win.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/Progress.h"
+#include "kernel/KernelInfo.h"
+#include "kernel/KernelMachO.h"
+#include "kernel/KernelSymbolTable.h"
+#include "kernel/LowGlobals.h"
+#include "kernel/PhysicalScanner.h"
+#include "physmem/PhysicalMemory.h"
+
+namespace xnuscope {
+
+struct KernelLocatorOptions {
+  // Unslid symbols from a profile or kernel file (Mach-O names: "_IdlePML4").
+  // Optional: without them the kernel's resident symbol table is used if present.
+  const std::map<std::string, std::uint64_t>* unslidSymbols = nullptr;
+  // Unslid segment starts (name → vmaddr) from the kernel file, for kernel
+  // collections whose in-memory header carries only runtime addresses.
+  const std::map<std::string, std::uint64_t>* unslidSegments = nullptr;
+  // --dtb: use this page table root instead of discovering it (still checked).
+  std::optional<std::uint64_t> dtb;
+  // Search all of RAM for banner copies, to report decoys. Auto: only when the
+  // image holds at most `decoyScanLimitBytes`.
+  enum class DecoyScan { Auto, Always, Never } decoyScan = DecoyScan::Auto;
+  std::uint64_t decoyScanLimitBytes = 4ull << 30;
+  ProgressFn progress;
+};
+
+class KernelLocator {
+ public:
+  // `memory` must outlive the locator.
+  explicit KernelLocator(const PhysicalMemory& memory, KernelLocatorOptions options = {});
+
+  // Throws AnalysisError (with what was tried) when no candidate is proven.
+  KernelInfo locate();
+
+  // The unslid symbols the proof used: the caller's, or the resident table of the
+  // accepted kernel (empty when neither exists). Valid after locate().
+  const KernelSymbolTable& symbols() const { return symbols_; }
+
+ private:
+  struct Candidate {
+    std::uint64_t headerPa = 0;  // where the kernel's (not the fileset's) header is
+    KernelMachO image;
+    std::uint64_t filesetPa = 0;  // MH_FILESET header, 0 when none
+  };
+  struct Hypothesis {
+    KernelInfo info;
+    KernelSymbolTable symbols;
+    std::string rejectedBecause;  // set when the candidate is unusable outright
+    std::size_t disagreed = 0;
+  };
+
+  std::vector<Candidate> findHeaderCandidates();
+  std::optional<Candidate> candidateAt(std::uint64_t pa, std::string* whyNot);
+  const std::vector<LowGlobals>& allLowGlobals();
+  std::optional<LowGlobals> lowGlobalsAt(std::uint64_t pa) const;
+
+  Hypothesis fromHeader(const Candidate& candidate);
+  Hypothesis fromLowGlobals(const LowGlobals& lowGlobals);
+  void prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchorLowGlobals);
+  void addDecoys(KernelInfo& info, const std::vector<Candidate>& headers, std::uint64_t bannerPa);
+
+  std::size_t readKernel(const KernelInfo& info, std::uint64_t va,
+                         std::span<std::uint8_t> out) const;
+  std::optional<std::string> readKernelString(const KernelInfo& info, std::uint64_t va,
+                                              std::size_t max) const;
+  std::optional<std::uint64_t> kernelVaToPa(const KernelInfo& info, std::uint64_t va) const;
+
+  const PhysicalMemory& memory_;
+  KernelLocatorOptions options_;
+  PhysicalScanner scanner_;
+  std::optional<std::vector<LowGlobals>> allLowGlobals_;
+  KernelSymbolTable symbols_;
+};
+
+}  // namespace xnuscope

@@ -1,0 +1,190 @@
+#include "kernel/KernelMachO.h"
+
+#include <LIEF/MachO.hpp>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace xnuscope {
+namespace {
+
+constexpr std::size_t kHeaderSize = 32;
+// Real kernels have ~20 load commands and < 16 KiB of them; a KC has a few hundred
+// fileset entries. Anything beyond is not a kernel header.
+constexpr std::uint32_t kMaxCommands = 4096;
+constexpr std::uint32_t kMaxSizeOfCommands = 1u << 20;
+
+std::uint32_t u32(std::span<const std::uint8_t> bytes, std::size_t at) {
+  std::uint32_t value;
+  std::memcpy(&value, bytes.data() + at, 4);
+  return value;
+}
+std::uint64_t u64(std::span<const std::uint8_t> bytes, std::size_t at) {
+  std::uint64_t value;
+  std::memcpy(&value, bytes.data() + at, 8);
+  return value;
+}
+
+void setReason(std::string* whyNot, std::string reason) {
+  if (whyNot) *whyNot = std::move(reason);
+}
+
+// LC_FILESET_ENTRY: cmd, cmdsize, vmaddr, fileoff, entry_id (lc_str offset), reserved.
+std::vector<FilesetEntry> readFilesetEntries(std::span<const std::uint8_t> bytes,
+                                             std::uint32_t ncmds) {
+  std::vector<FilesetEntry> entries;
+  std::size_t at = kHeaderSize;
+  for (std::uint32_t i = 0; i < ncmds && at + 8 <= bytes.size(); ++i) {
+    const std::uint32_t cmd = u32(bytes, at);
+    const std::uint32_t size = u32(bytes, at + 4);
+    if (size < 8 || at + size > bytes.size()) break;
+    if (cmd == kLoadCommandFilesetEntry && size >= 32) {
+      FilesetEntry entry;
+      entry.vmaddr = u64(bytes, at + 8);
+      entry.fileoff = u64(bytes, at + 16);
+      const std::uint32_t nameOffset = u32(bytes, at + 24);
+      if (nameOffset < size) {
+        const char* name = reinterpret_cast<const char*>(bytes.data() + at + nameOffset);
+        entry.id.assign(name, strnlen(name, size - nameOffset));
+      }
+      entries.push_back(std::move(entry));
+    }
+    at += size;
+  }
+  return entries;
+}
+
+// LC_SEGMENT_64 walked by hand: used for the fileset header itself, which LIEF
+// 0.9 does not understand as a whole.
+std::vector<MachOSegment> readSegments(std::span<const std::uint8_t> bytes, std::uint32_t ncmds) {
+  std::vector<MachOSegment> segments;
+  std::size_t at = kHeaderSize;
+  for (std::uint32_t i = 0; i < ncmds && at + 8 <= bytes.size(); ++i) {
+    const std::uint32_t cmd = u32(bytes, at);
+    const std::uint32_t size = u32(bytes, at + 4);
+    if (size < 8 || at + size > bytes.size()) break;
+    if (cmd == 0x19 && size >= 72) {
+      MachOSegment segment;
+      const char* name = reinterpret_cast<const char*>(bytes.data() + at + 8);
+      segment.name.assign(name, strnlen(name, 16));
+      segment.vmaddr = u64(bytes, at + 24);
+      segment.vmsize = u64(bytes, at + 32);
+      segment.fileoff = u64(bytes, at + 40);
+      segment.filesize = u64(bytes, at + 48);
+      segments.push_back(std::move(segment));
+    }
+    at += size;
+  }
+  return segments;
+}
+
+}  // namespace
+
+const MachOSegment* KernelMachO::segment(std::string_view name) const {
+  for (const auto& s : segments) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const FilesetEntry* KernelMachO::filesetEntry(std::string_view id) const {
+  for (const auto& e : filesetEntries) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+
+std::string KernelMachO::uuidString() const {
+  if (!uuid) return {};
+  std::string text;
+  char digits[3];
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text += '-';
+    std::snprintf(digits, sizeof digits, "%02X", (*uuid)[i]);
+    text += digits;
+  }
+  return text;
+}
+
+bool looksLikeKernelHeader(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < 16) return false;
+  if (u32(bytes, 0) != kMachOMagic64 || u32(bytes, 4) != kCpuTypeX86_64) return false;
+  const std::uint32_t fileType = u32(bytes, 12);
+  return fileType == kMachOExecute || fileType == kMachOFileset;
+}
+
+std::optional<std::size_t> kernelHeaderExtent(std::span<const std::uint8_t> first32) {
+  if (first32.size() < kHeaderSize || !looksLikeKernelHeader(first32)) return std::nullopt;
+  const std::uint32_t ncmds = u32(first32, 16);
+  const std::uint32_t sizeofcmds = u32(first32, 20);
+  if (ncmds == 0 || ncmds > kMaxCommands || sizeofcmds > kMaxSizeOfCommands) return std::nullopt;
+  return kHeaderSize + sizeofcmds;
+}
+
+std::optional<KernelMachO> parseKernelMachO(std::span<const std::uint8_t> bytes,
+                                            std::string* whyNot) {
+  const auto extent = kernelHeaderExtent(bytes.first(std::min<std::size_t>(bytes.size(), 32)));
+  if (!extent) {
+    setReason(whyNot, "not a 64-bit x86_64 MH_EXECUTE/MH_FILESET header");
+    return std::nullopt;
+  }
+  if (*extent > bytes.size()) {
+    setReason(whyNot, "load commands run past the readable bytes");
+    return std::nullopt;
+  }
+  bytes = bytes.first(*extent);
+  KernelMachO image;
+  image.fileType = u32(bytes, 12);
+  image.flags = u32(bytes, 24);
+  image.sizeOfCommands = u32(bytes, 20);
+  const std::uint32_t ncmds = u32(bytes, 16);
+
+  if (image.fileType == kMachOFileset) {
+    image.segments = readSegments(bytes, ncmds);
+    image.filesetEntries = readFilesetEntries(bytes, ncmds);
+    if (image.filesetEntries.empty()) {
+      setReason(whyNot, "MH_FILESET header without LC_FILESET_ENTRY commands");
+      return std::nullopt;
+    }
+    return image;
+  }
+
+  // MH_EXECUTE: LIEF reads segments, UUID and LC_SYMTAB. It is given only the
+  // header and load commands; segment contents are not in the buffer (in memory
+  // they sit at their VAs, not at file offsets) and LIEF tolerates that.
+  try {
+    const std::vector<std::uint8_t> buffer(bytes.begin(), bytes.end());
+    auto fat = LIEF::MachO::Parser::parse(buffer, "kernel", LIEF::MachO::ParserConfig::quick());
+    if (!fat || fat->size() == 0) {
+      setReason(whyNot, "LIEF could not parse the header");
+      return std::nullopt;
+    }
+    const LIEF::MachO::Binary& binary = fat->at(0);
+    for (const auto& segment : binary.segments()) {
+      image.segments.push_back(MachOSegment{segment.name(), segment.virtual_address(),
+                                            segment.virtual_size(), segment.file_offset(),
+                                            segment.file_size()});
+    }
+    if (binary.has_uuid()) {
+      const auto& raw = binary.uuid().uuid();
+      std::array<std::uint8_t, 16> uuid{};
+      std::copy(raw.begin(), raw.end(), uuid.begin());
+      image.uuid = uuid;
+    }
+    if (binary.has_symbol_command()) {
+      const auto& symtab = binary.symbol_command();
+      image.symtab = MachOSymtab{symtab.symbol_offset(), symtab.numberof_symbols(),
+                                 symtab.strings_offset(), symtab.strings_size()};
+    }
+  } catch (const std::exception& error) {
+    setReason(whyNot, std::string("LIEF rejected the header: ") + error.what());
+    return std::nullopt;
+  }
+  if (!image.segment("__TEXT")) {
+    setReason(whyNot, "no __TEXT segment");
+    return std::nullopt;
+  }
+  return image;
+}
+
+}  // namespace xnuscope

@@ -1,0 +1,85 @@
+#include "kernel/KernelSymbolTable.h"
+
+#include <cstring>
+#include <vector>
+
+namespace xnuscope {
+namespace {
+
+// A release kernel has ~25k symbols and a ~1 MiB string table; these bounds only
+// stop a corrupt LC_SYMTAB from allocating gigabytes.
+constexpr std::uint32_t kMaxSymbols = 1u << 21;
+constexpr std::uint32_t kMaxStringBytes = 64u << 20;
+constexpr std::uint8_t kStabMask = 0xe0;
+constexpr std::uint8_t kTypeMask = 0x0e;
+constexpr std::uint8_t kTypeSection = 0x0e;
+constexpr std::uint8_t kTypeAbsolute = 0x02;
+
+struct Nlist64 {
+  std::uint32_t strx;
+  std::uint8_t type;
+  std::uint8_t sect;
+  std::uint16_t desc;
+  std::uint64_t value;
+};
+static_assert(sizeof(Nlist64) == 16);
+
+}  // namespace
+
+std::optional<KernelSymbolTable> KernelSymbolTable::readResident(const KernelMachO& image,
+                                                                 std::uint64_t linkeditSlide,
+                                                                 const KernelReader& readKernel) {
+  if (!image.symtab) return std::nullopt;
+  const MachOSymtab& symtab = *image.symtab;
+  const MachOSegment* linkedit = image.segment("__LINKEDIT");
+  if (!linkedit || symtab.nsyms == 0 || symtab.nsyms > kMaxSymbols || symtab.strsize == 0 ||
+      symtab.strsize > kMaxStringBytes) {
+    return std::nullopt;
+  }
+  // File offsets inside __LINKEDIT → VAs of the loaded segment.
+  auto vaOf = [&](std::uint64_t fileOffset, std::uint64_t length) -> std::optional<std::uint64_t> {
+    if (fileOffset < linkedit->fileoff ||
+        fileOffset + length > linkedit->fileoff + std::max(linkedit->filesize, linkedit->vmsize)) {
+      return std::nullopt;
+    }
+    return linkedit->vmaddr + linkeditSlide + (fileOffset - linkedit->fileoff);
+  };
+  const std::uint64_t symbolBytes = std::uint64_t{symtab.nsyms} * sizeof(Nlist64);
+  const auto symbolsVa = vaOf(symtab.symoff, symbolBytes);
+  const auto stringsVa = vaOf(symtab.stroff, symtab.strsize);
+  if (!symbolsVa || !stringsVa) return std::nullopt;
+
+  std::vector<Nlist64> entries(symtab.nsyms);
+  std::vector<char> strings(symtab.strsize + 1, '\0');
+  if (readKernel(*symbolsVa, std::span<std::uint8_t>(
+                                 reinterpret_cast<std::uint8_t*>(entries.data()), symbolBytes)) !=
+          symbolBytes ||
+      readKernel(*stringsVa,
+                 std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(strings.data()),
+                                         symtab.strsize)) != symtab.strsize) {
+    return std::nullopt;
+  }
+  std::map<std::string, std::uint64_t> symbols;
+  for (const Nlist64& entry : entries) {
+    if (entry.type & kStabMask) continue;
+    const std::uint8_t type = entry.type & kTypeMask;
+    if (type != kTypeSection && type != kTypeAbsolute) continue;
+    if (entry.strx == 0 || entry.strx >= symtab.strsize) continue;
+    const char* name = strings.data() + entry.strx;
+    symbols.emplace(std::string(name, strnlen(name, symtab.strsize - entry.strx)), entry.value);
+  }
+  if (symbols.empty()) return std::nullopt;
+  return KernelSymbolTable(std::move(symbols));
+}
+
+std::optional<std::uint64_t> KernelSymbolTable::find(const std::string& name) const {
+  const auto it = symbols_.find(name);
+  if (it == symbols_.end()) return std::nullopt;
+  return it->second;
+}
+
+void KernelSymbolTable::unslide(std::uint64_t delta) {
+  for (auto& [name, value] : symbols_) value -= delta;
+}
+
+}  // namespace xnuscope
