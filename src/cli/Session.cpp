@@ -5,6 +5,7 @@
 #include "core/Error.h"
 #include "output/ReportPrinter.h"
 #include "physmem/ImageOpener.h"
+#include "qemu/QemuLiveMemory.h"
 
 namespace xnuscope::cli {
 
@@ -27,7 +28,11 @@ const PhysicalMemory& Session::physicalMemory() {
     return *memory_;
   }
   if (!options_.qemuMem.empty()) {
-    throw InputError("--qemu-mem: live QEMU memory is not supported by this build yet");
+    // Live VM: RAM layout and CR3 come from QEMU over QMP, not from the user.
+    auto live = std::make_unique<QemuLiveMemory>(options_.qemuMem, options_.qmp);
+    if (options_.freeze) live->holdFrozen(true);  // the whole command sees one instant
+    memory_ = std::move(live);
+    return *memory_;
   }
   throw InputError(
       "no guest memory given: use --image PATH (raw, QEMU ELF core or LiME) or "
