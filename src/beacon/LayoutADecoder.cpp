@@ -32,10 +32,18 @@ std::string cameraName(std::uint32_t category) {
 
 std::uint64_t LayoutADecoder::decode(const std::vector<ClassifiedBeaconPage>& pages,
                                      BeaconSnapshot& out) const {
+  // Master and camera pages: one page per [category][index] slot. PID pages keep
+  // every copy: a stale copy of an older generation (a page the guest moved or
+  // swapped) may still complete that generation.
   std::map<std::pair<std::uint32_t, std::uint32_t>, const ClassifiedBeaconPage*> slots;
+  std::vector<const ClassifiedBeaconPage*> pidPages;
   std::uint64_t duplicates = 0;
   for (const auto& page : pages) {
     if (page.kind != BeaconPageKind::LayoutA) continue;
+    if (page.category == a::kCategoryPid) {
+      pidPages.push_back(&page);
+      continue;
+    }
     auto [it, inserted] = slots.try_emplace({page.category, page.index}, &page);
     if (!inserted) {
       ++duplicates;
@@ -46,7 +54,7 @@ std::uint64_t LayoutADecoder::decode(const std::vector<ClassifiedBeaconPage>& pa
   std::vector<const ClassifiedBeaconPage*> byCategory[a::kCategoryCount];
   for (const auto& [key, page] : slots) byCategory[key.first].push_back(page);  // index order
 
-  decodeProcesses(byCategory[a::kCategoryPid], out);
+  duplicates += decodeProcesses(pidPages, out);
   decodeCamera(a::kCategoryCamera1, byCategory[a::kCategoryCamera1], out);
   decodeCamera(a::kCategoryCamera2, byCategory[a::kCategoryCamera2], out);
 
@@ -59,11 +67,22 @@ std::uint64_t LayoutADecoder::decode(const std::vector<ClassifiedBeaconPage>& pa
   return duplicates;
 }
 
-void LayoutADecoder::decodeProcesses(const std::vector<const ClassifiedBeaconPage*>& pidPages,
-                                     BeaconSnapshot& out) const {
+std::uint64_t LayoutADecoder::decodeProcesses(
+    const std::vector<const ClassifiedBeaconPage*>& pidPages, BeaconSnapshot& out) const {
   // A generation is one pass of the writer over the process list; pages it did not
-  // need keep an older generation. Group by generation, then take the newest one
-  // whose pages together hold all of its processes.
+  // need keep an older generation. Group by generation (one page per index within
+  // it), then take the newest generation whose pages hold all of its processes.
+  std::map<std::uint32_t, std::map<std::uint32_t, const ClassifiedBeaconPage*>> pagesByGeneration;
+  std::uint64_t duplicates = 0;
+  for (const ClassifiedBeaconPage* page : pidPages) {
+    const std::uint32_t number = loadU32(page->page->bytes.data() + a::kPidGeneration);
+    auto [it, inserted] = pagesByGeneration[number].try_emplace(page->index, page);
+    if (!inserted) {
+      ++duplicates;
+      if (supersedes(*page, *it->second)) it->second = page;
+    }
+  }
+
   struct Generation {
     std::uint32_t total = 0;
     bool totalsDisagree = false;
@@ -71,45 +90,50 @@ void LayoutADecoder::decodeProcesses(const std::vector<const ClassifiedBeaconPag
     std::uint64_t badEntries = 0;
   };
   std::map<std::uint32_t, Generation> generations;
-  for (const ClassifiedBeaconPage* page : pidPages) {
-    const std::uint8_t* p = page->page->bytes.data();
-    const std::uint32_t number = loadU32(p + a::kPidGeneration);
-    const std::uint32_t total = loadU32(p + a::kPidTotal);
-    auto [it, inserted] = generations.try_emplace(number);
-    Generation& generation = it->second;
-    if (inserted) {
-      generation.total = total;
-    } else if (generation.total != total) {
-      generation.totalsDisagree = true;
-      generation.total = std::max(generation.total, total);
-    }
-    const std::uint32_t inPage = std::min(loadU32(p + a::kPidInPage), a::kMaxPidsPerPage);
-    for (std::uint32_t i = 0; i < inPage; ++i) {
-      const std::uint8_t* e = p + a::kPidEntries + a::kPidEntrySize * i;
-      if (loadU32(e) != 0) {  // entry type: only PID entries (0) are defined
-        ++generation.badEntries;
-        continue;
+  for (const auto& [number, byIndex] : pagesByGeneration) {
+    Generation& generation = generations[number];
+    bool first = true;
+    for (const auto& [index, page] : byIndex) {
+      const std::uint8_t* p = page->page->bytes.data();
+      const std::uint32_t total = loadU32(p + a::kPidTotal);
+      if (first) {
+        generation.total = total;
+        first = false;
+      } else if (generation.total != total) {
+        generation.totalsDisagree = true;
+        generation.total = std::max(generation.total, total);
       }
-      BeaconProcess process;
-      process.pid = loadU32(e + 4);
-      process.ppid = loadU32(e + 8);
-      process.uid = loadU32(e + 12);
-      process.gid = loadU32(e + 16);
-      process.rssKb = loadU64(e + 20);
-      process.name = beacon::fixedString(e + 28, a::kCommSize);
-      process.state = beacon::stateLetter(e[44]);
-      generation.processes.push_back(std::move(process));
+      const std::uint32_t inPage = std::min(loadU32(p + a::kPidInPage), a::kMaxPidsPerPage);
+      for (std::uint32_t i = 0; i < inPage; ++i) {
+        const std::uint8_t* e = p + a::kPidEntries + a::kPidEntrySize * i;
+        if (loadU32(e) != 0) {  // entry type: only PID entries (0) are defined
+          ++generation.badEntries;
+          continue;
+        }
+        BeaconProcess process;
+        process.pid = loadU32(e + 4);
+        process.ppid = loadU32(e + 8);
+        process.uid = loadU32(e + 12);
+        process.gid = loadU32(e + 16);
+        process.rssKb = loadU64(e + 20);
+        process.name = beacon::fixedString(e + 28, a::kCommSize);
+        process.state = beacon::stateLetter(e[44]);
+        generation.processes.push_back(std::move(process));
+      }
     }
   }
   if (generations.empty()) {
     out.complete = false;
     out.warnings.push_back("no valid PID page in this session: no process list");
-    return;
+    return duplicates;
   }
 
+  // An empty generation (total 0) is what writers put in pages before their first
+  // pass: it is "complete" but says nothing, so it never beats a real one.
   auto chosen = generations.end();
   for (auto it = generations.rbegin(); it != generations.rend(); ++it) {
-    if (it->second.processes.size() == it->second.total && !it->second.totalsDisagree) {
+    const bool empty = it->second.total == 0 && generations.size() > 1;
+    if (!empty && it->second.processes.size() == it->second.total && !it->second.totalsDisagree) {
       chosen = std::prev(it.base());
       break;
     }
@@ -144,14 +168,19 @@ void LayoutADecoder::decodeProcesses(const std::vector<const ClassifiedBeaconPag
   std::stable_sort(generation.processes.begin(), generation.processes.end(),
                    [](const auto& l, const auto& r) { return l.pid < r.pid; });
   std::set<std::uint32_t> seen;
+  std::uint64_t repeated = 0;
   for (auto& process : generation.processes) {
-    if (!seen.insert(process.pid).second) {
-      out.warnings.push_back("pid " + std::to_string(process.pid) +
-                             " appears twice in the PID pages: kept the first");
-      continue;
+    if (seen.insert(process.pid).second) {
+      out.processes.push_back(std::move(process));
+    } else {
+      ++repeated;
     }
-    out.processes.push_back(std::move(process));
   }
+  if (repeated != 0) {
+    out.warnings.push_back(std::to_string(repeated) +
+                           " PID entries repeat a pid already listed: kept the first");
+  }
+  return duplicates;
 }
 
 void LayoutADecoder::decodeCamera(std::uint32_t category,

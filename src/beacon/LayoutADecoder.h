@@ -21,8 +21,9 @@ class LayoutADecoder {
   std::uint64_t decode(const std::vector<ClassifiedBeaconPage>& pages, BeaconSnapshot& out) const;
 
  private:
-  void decodeProcesses(const std::vector<const ClassifiedBeaconPage*>& pidPages,
-                       BeaconSnapshot& out) const;
+  // Returns how many PID pages were superseded copies within their generation.
+  std::uint64_t decodeProcesses(const std::vector<const ClassifiedBeaconPage*>& pidPages,
+                                BeaconSnapshot& out) const;
   void decodeCamera(std::uint32_t category,
                     const std::vector<const ClassifiedBeaconPage*>& cameraPages,
                     BeaconSnapshot& out) const;
