@@ -1,5 +1,8 @@
 #include "qemu/QemuLiveMemory.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "core/Error.h"
 #include "physmem/ByteSize.h"
 #include "qemu/GuestFreeze.h"
@@ -51,13 +54,37 @@ void QemuLiveMemory::holdFrozen(bool frozen) {
   if (!frozen) heldFreeze_.reset();
 }
 
+// The segment holding `pa`, or nullptr. Segments are sorted and few (a handful of
+// RAM ranges), so a linear scan beats anything cleverer.
+const FileSegment* QemuLiveMemory::segmentAt(std::uint64_t pa) const {
+  for (const auto& segment : segments_.segments()) {
+    if (pa >= segment.pa && pa - segment.pa < segment.size) return &segment;
+  }
+  return nullptr;
+}
+
 std::size_t QemuLiveMemory::read(std::uint64_t pa, std::span<std::uint8_t> out) const {
-  return segments_.read(file_.data(), pa, out);
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const FileSegment* segment = segmentAt(pa + done);
+    if (segment == nullptr) break;  // a hole: absent memory, never zero-filled
+    const std::uint64_t inSegment = pa + done - segment->pa;
+    const auto chunk = static_cast<std::size_t>(
+        std::min<std::uint64_t>(out.size() - done, segment->size - inSegment));
+    // The guest may be writing these bytes right now: a torn multi-byte value is
+    // possible without --freeze, which is why walks verify their links.
+    std::memcpy(out.data() + done, file_.data() + segment->fileOffset + inSegment, chunk);
+    done += chunk;
+  }
+  return done;
 }
 
 std::optional<std::span<const std::uint8_t>> QemuLiveMemory::view(std::uint64_t pa,
                                                                   std::size_t length) const {
-  return segments_.view(file_.data(), pa, length);
+  const FileSegment* segment = segmentAt(pa);
+  if (segment == nullptr || length > segment->size - (pa - segment->pa)) return std::nullopt;
+  return std::span<const std::uint8_t>(file_.data() + segment->fileOffset + (pa - segment->pa),
+                                       length);
 }
 
 std::string QemuLiveMemory::describe() const {

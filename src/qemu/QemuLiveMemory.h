@@ -52,6 +52,8 @@ class QemuLiveMemory : public PhysicalMemory {
   bool heldFrozen() const { return heldFreeze_ != nullptr; }
 
  private:
+  const FileSegment* segmentAt(std::uint64_t pa) const;
+
   std::unique_ptr<QmpClient> qmp_;
   mutable std::mutex qmpMutex_;
   MemoryBackend backend_;
