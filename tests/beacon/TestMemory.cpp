@@ -59,12 +59,11 @@ void TestMemory::writeSparseRaw(const std::string& path) const {
   if (fd < 0) throw std::runtime_error("cannot create " + path);
   if (::ftruncate(fd, static_cast<off_t>(ranges_[0].size)) != 0)
     throw std::runtime_error("ftruncate");
-  // Only non-zero pages are written, so the file stays sparse.
-  const auto& bytes = storage_[0];
-  for (std::uint64_t pa = 0; pa < ranges_[0].size; pa += 4096) {
-    const std::uint8_t* p = bytes.data() + pa;
-    if (std::all_of(p, p + 4096, [](std::uint8_t b) { return b == 0; })) continue;
-    if (::pwrite(fd, p, 4096, static_cast<off_t>(pa)) != 4096) throw std::runtime_error("pwrite");
+  // Only placed pages are written, so the file stays sparse.
+  for (std::uint64_t pa : used_) {
+    if (::pwrite(fd, storage_[0].data() + pa, 4096, static_cast<off_t>(pa)) != 4096) {
+      throw std::runtime_error("pwrite");
+    }
   }
   ::close(fd);
 }
