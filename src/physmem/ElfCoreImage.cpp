@@ -209,12 +209,12 @@ ElfCoreImage::ElfCoreImage(MappedFile&& file, Layout&& layout)
       machine_(std::move(layout.machine)) {}
 
 std::size_t ElfCoreImage::read(std::uint64_t pa, std::span<std::uint8_t> out) const {
-  return segments_.read(file_.data(), pa, out);
+  return segments_.read(file_, pa, out);
 }
 
 std::optional<std::span<const std::uint8_t>> ElfCoreImage::view(std::uint64_t pa,
                                                                 std::size_t length) const {
-  return segments_.view(file_.data(), pa, length);
+  return segments_.view(file_, pa, length);
 }
 
 std::string ElfCoreImage::describe() const {

@@ -60,7 +60,7 @@ std::size_t FileSegmentMap::find(std::uint64_t pa) const {
   return static_cast<std::size_t>(it - segments_.begin());
 }
 
-std::size_t FileSegmentMap::read(const std::uint8_t* base, std::uint64_t pa,
+std::size_t FileSegmentMap::read(const MappedFile& file, std::uint64_t pa,
                                  std::span<std::uint8_t> out) const {
   std::size_t index = find(pa);
   std::size_t done = 0;
@@ -71,14 +71,16 @@ std::size_t FileSegmentMap::read(const std::uint8_t* base, std::uint64_t pa,
     const std::uint64_t offsetInSegment = at - segment.pa;
     const std::size_t chunk = static_cast<std::size_t>(
         std::min<std::uint64_t>(out.size() - done, segment.size - offsetInSegment));
-    std::memcpy(out.data() + done, base + segment.fileOffset + offsetInSegment, chunk);
-    done += chunk;
-    ++index;  // only continues when the next segment starts exactly here
+    const std::size_t copied =
+        file.copy(segment.fileOffset + offsetInSegment, out.subspan(done, chunk));
+    done += copied;
+    if (copied < chunk) break;  // the file shrank since it was mapped
+    ++index;                    // only continues when the next segment starts exactly here
   }
   return done;
 }
 
-std::optional<std::span<const std::uint8_t>> FileSegmentMap::view(const std::uint8_t* base,
+std::optional<std::span<const std::uint8_t>> FileSegmentMap::view(const MappedFile& file,
                                                                   std::uint64_t pa,
                                                                   std::size_t length) const {
   const std::size_t index = find(pa);
@@ -86,7 +88,7 @@ std::optional<std::span<const std::uint8_t>> FileSegmentMap::view(const std::uin
   const FileSegment& segment = segments_[index];
   const std::uint64_t offsetInSegment = pa - segment.pa;
   if (length > segment.size - offsetInSegment) return std::nullopt;
-  return std::span<const std::uint8_t>(base + segment.fileOffset + offsetInSegment, length);
+  return std::span<const std::uint8_t>(file.data() + segment.fileOffset + offsetInSegment, length);
 }
 
 }  // namespace xnuscope

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "physmem/MappedFile.h"
 #include "physmem/PhysicalMemory.h"
 
 namespace xnuscope {
@@ -30,12 +31,12 @@ class FileSegmentMap {
   FileSegmentMap(std::vector<FileSegment> segments, std::uint64_t fileSize,
                  const std::string& imageName);
 
-  // PhysicalMemory::read over the file bytes at `base`: copies up to the first hole.
-  // Segments that abut in PA are read across, even when not adjacent in the file.
-  std::size_t read(const std::uint8_t* base, std::uint64_t pa, std::span<std::uint8_t> out) const;
+  // PhysicalMemory::read over `file`: copies up to the first hole. Segments that
+  // abut in PA are read across, even when not adjacent in the file.
+  std::size_t read(const MappedFile& file, std::uint64_t pa, std::span<std::uint8_t> out) const;
 
   // Zero-copy view when [pa, pa+length) lies inside one (merged) segment.
-  std::optional<std::span<const std::uint8_t>> view(const std::uint8_t* base, std::uint64_t pa,
+  std::optional<std::span<const std::uint8_t>> view(const MappedFile& file, std::uint64_t pa,
                                                     std::size_t length) const;
 
   // Backed ranges, sorted, with PA-adjacent segments coalesced.

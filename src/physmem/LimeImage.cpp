@@ -67,12 +67,12 @@ LimeImage::LimeImage(MappedFile file)
       segments_(parseLimeHeaders(file_), file_.size(), "LiME image " + file_.path()) {}
 
 std::size_t LimeImage::read(std::uint64_t pa, std::span<std::uint8_t> out) const {
-  return segments_.read(file_.data(), pa, out);
+  return segments_.read(file_, pa, out);
 }
 
 std::optional<std::span<const std::uint8_t>> LimeImage::view(std::uint64_t pa,
                                                              std::size_t length) const {
-  return segments_.view(file_.data(), pa, length);
+  return segments_.view(file_, pa, length);
 }
 
 std::string LimeImage::describe() const {

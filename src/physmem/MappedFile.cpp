@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -12,46 +13,44 @@
 #include "core/Error.h"
 
 namespace xnuscope {
-namespace {
-
-// Closes the descriptor on every path; the mapping stays valid without it.
-struct FileDescriptor {
-  int fd = -1;
-  ~FileDescriptor() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-}  // namespace
-
 MappedFile::MappedFile(const std::string& path) : path_(path) {
-  FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
     throw InputError("cannot open memory image " + path + ": " + std::strerror(errno) +
                      " (check the path and its read permission)");
   }
+  // From here on, errors must close fd_: the destructor does not run.
+  try {
+    mapWholeFile();
+  } catch (...) {
+    ::close(fd_);
+    throw;
+  }
+}
+
+void MappedFile::mapWholeFile() {
   struct stat info {};
-  if (::fstat(file.fd, &info) != 0) {
-    throw InputError("cannot stat memory image " + path + ": " + std::strerror(errno));
+  if (::fstat(fd_, &info) != 0) {
+    throw InputError("cannot stat memory image " + path_ + ": " + std::strerror(errno));
   }
   if (S_ISDIR(info.st_mode)) {
-    throw InputError("memory image " + path +
+    throw InputError("memory image " + path_ +
                      " is a directory; give the image file itself (raw, ELF core or LiME)");
   }
   if (!S_ISREG(info.st_mode)) {
-    throw InputError("memory image " + path +
+    throw InputError("memory image " + path_ +
                      " is not a regular file (pipe, socket or device); copy it to a file first");
   }
   if (info.st_size <= 0) {
-    throw InputError("memory image " + path +
+    throw InputError("memory image " + path_ +
                      " is empty (0 bytes); the acquisition probably failed, acquire it again");
   }
   size_ = static_cast<std::uint64_t>(info.st_size);
   // MAP_NORESERVE: nothing is ever written, so no swap needs to be reserved for
   // a 64 GiB image.
-  void* mapping = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_NORESERVE, file.fd, 0);
+  void* mapping = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_NORESERVE, fd_, 0);
   if (mapping == MAP_FAILED) {
-    throw InputError("cannot map memory image " + path + " (" + std::to_string(size_) +
+    throw InputError("cannot map memory image " + path_ + " (" + std::to_string(size_) +
                      " bytes): " + std::strerror(errno));
   }
   data_ = static_cast<const std::uint8_t*>(mapping);
@@ -61,6 +60,7 @@ MappedFile::~MappedFile() { unmap(); }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)) {}
 
@@ -68,6 +68,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     unmap();
     path_ = std::move(other.path_);
+    fd_ = std::exchange(other.fd_, -1);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
   }
@@ -79,6 +80,29 @@ void MappedFile::unmap() noexcept {
     ::munmap(const_cast<std::uint8_t*>(data_), size_);
     data_ = nullptr;
   }
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+std::size_t MappedFile::copy(std::uint64_t offset, std::span<std::uint8_t> out) const {
+  if (offset >= size_) return 0;
+  const std::size_t length =
+      static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - offset));
+  if (length < kPreadThreshold) {
+    std::memcpy(out.data(), data_ + offset, length);
+    return length;
+  }
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t n =
+        ::pread(fd_, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the file shrank under us (or an I/O error): stop, like a hole
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
 }
 
 }  // namespace xnuscope

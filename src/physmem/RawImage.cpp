@@ -11,12 +11,12 @@ RawImage::RawImage(MappedFile file)
       segments_({FileSegment{0, 0, file_.size()}}, file_.size(), "raw image " + file_.path()) {}
 
 std::size_t RawImage::read(std::uint64_t pa, std::span<std::uint8_t> out) const {
-  return segments_.read(file_.data(), pa, out);
+  return segments_.read(file_, pa, out);
 }
 
 std::optional<std::span<const std::uint8_t>> RawImage::view(std::uint64_t pa,
                                                             std::size_t length) const {
-  return segments_.view(file_.data(), pa, length);
+  return segments_.view(file_, pa, length);
 }
 
 std::string RawImage::describe() const {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -62,6 +63,22 @@ TEST(ElfCoreImage, LoadsMappedByPhysicalAddressIncludingAboveFourGiB) {
   ASSERT_TRUE(view.has_value());
   EXPECT_EQ(0, std::memcmp(view->data(), spec.loads[2].data.data(), 0x200000));
   EXPECT_FALSE(image->view(0x9f000, 0x2000).has_value());
+}
+
+TEST(ElfCoreImage, LargeReadsMatchSmallReadsAndStopAtHoles) {
+  const auto spec = q35Spec();
+  auto image = openPhysicalMemory(writeCore("large.elf", test::buildElfCore(spec)));
+  // Large copies take the pread(2) path, small ones the mapping: same bytes.
+  std::vector<std::uint8_t> whole(0x300000);
+  ASSERT_EQ(image->read(0x100000, whole), whole.size());
+  EXPECT_TRUE(std::equal(whole.begin(), whole.end(), spec.loads[1].data.begin()));
+  std::vector<std::uint8_t> tail(0x40000);
+  EXPECT_EQ(image->read(0x80000, tail), 0x20000u);  // 0x80000..0xa0000, then the hole
+  EXPECT_TRUE(
+      std::equal(tail.begin(), tail.begin() + 0x20000, spec.loads[0].data.begin() + 0x80000));
+  std::array<std::uint8_t, 0x100> small{};
+  ASSERT_EQ(image->read(0x100000 + 0x2ff00, small), small.size());
+  EXPECT_TRUE(std::equal(small.begin(), small.end(), whole.begin() + 0x2ff00));
 }
 
 TEST(ElfCoreImage, CpuNotesGiveControlRegistersPerCpu) {
