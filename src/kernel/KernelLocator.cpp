@@ -418,12 +418,32 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
     if (const auto boot = symbolVa("_BootPML4"); boot && isKernelVa(*boot)) {
       bootPml4Pa = *boot - kKernelStaticMapBase;
     }
-    auto candidates = finder.scan(info.kernelBasePa, imageEnd + kPageTableVicinity,
-                                  info.kernelBaseVa, info.kernelBasePa, dataRanges);
-    std::erase_if(candidates, [&](const DtbCandidate& c) { return c.pa == bootPml4Pa; });
-    if (candidates.empty()) {
-      candidates = finder.scan(0, UINT64_MAX, info.kernelBaseVa, info.kernelBasePa, dataRanges);
-      std::erase_if(candidates, [&](const DtbCandidate& c) { return c.pa == bootPml4Pa; });
+    // CR3 values recorded with the image first, then the pages just above the
+    // kernel image (where the boot path allocates), then all of RAM — stopping as
+    // soon as a candidate is one the kernel's own data points to.
+    std::vector<std::uint64_t> pages;
+    for (const auto& cpu : memory_.cpus()) {
+      if (!cpu.cr3) continue;
+      const std::uint64_t cr3 = *cpu.cr3 & X86_64Translator::kCr3AddressMask;
+      if (finder.mapsTo(cr3, info.kernelBaseVa, info.kernelBasePa)) pages.push_back(cr3);
+    }
+    auto rankPages = [&] {
+      std::sort(pages.begin(), pages.end());
+      pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+      std::erase(pages, bootPml4Pa);
+      return finder.rank(pages, dataRanges);
+    };
+    auto candidates = rankPages();
+    if (candidates.empty() || !candidates.front().referencedByKernelData) {
+      const auto near = finder.scan(info.kernelBasePa, imageEnd + kPageTableVicinity,
+                                    info.kernelBaseVa, info.kernelBasePa);
+      pages.insert(pages.end(), near.begin(), near.end());
+      candidates = rankPages();
+    }
+    if (candidates.empty() || !candidates.front().referencedByKernelData) {
+      const auto all = finder.scan(0, UINT64_MAX, info.kernelBaseVa, info.kernelBasePa);
+      pages.insert(pages.end(), all.begin(), all.end());
+      candidates = rankPages();
     }
     if (!candidates.empty()) {
       if (info.dtb != 0) {

@@ -39,12 +39,12 @@ std::optional<KernelPageTableFinder::IdlePml4Read> KernelPageTableFinder::readId
   return std::nullopt;
 }
 
-std::vector<DtbCandidate> KernelPageTableFinder::scan(
-    std::uint64_t start, std::uint64_t end, std::uint64_t kernelVa, std::uint64_t kernelPa,
-    const std::vector<PhysRange>& kernelDataRanges, std::size_t maxCandidates) const {
-  std::vector<DtbCandidate> candidates;
+std::vector<std::uint64_t> KernelPageTableFinder::scan(std::uint64_t start, std::uint64_t end,
+                                                       std::uint64_t kernelVa,
+                                                       std::uint64_t kernelPa,
+                                                       std::size_t maxCandidates) const {
+  std::vector<std::uint64_t> candidates;
   const std::uint64_t index = (kernelVa >> 39) & 0x1ff;
-  // Probe only the one PML4 slot that covers the kernel: 8 bytes per page.
   scanner_.forEachStride(start, end, 4096, index * 8, 8,
                          [&](std::uint64_t slotPa, std::span<const std::uint8_t> probe) {
                            if (probe.size() < 8) return true;
@@ -58,11 +58,16 @@ std::vector<DtbCandidate> KernelPageTableFinder::scan(
                              return true;
                            }
                            const std::uint64_t page = slotPa - index * 8;
-                           if (mapsTo(page, kernelVa, kernelPa)) {
-                             candidates.push_back(DtbCandidate{page, false, 0});
-                           }
+                           if (mapsTo(page, kernelVa, kernelPa)) candidates.push_back(page);
                            return candidates.size() < maxCandidates;
                          });
+  return candidates;
+}
+
+std::vector<DtbCandidate> KernelPageTableFinder::rank(
+    const std::vector<std::uint64_t>& pages, const std::vector<PhysRange>& kernelDataRanges) const {
+  std::vector<DtbCandidate> candidates;
+  for (const std::uint64_t page : pages) candidates.push_back(DtbCandidate{page, false, 0});
   if (candidates.empty()) return candidates;
 
   std::set<std::uint64_t> wanted;

@@ -38,13 +38,16 @@ class KernelPageTableFinder {
                                            std::uint64_t bootPml4Pa) const;
 
   // Pages in [start, end) whose PML4 maps `kernelVa` to `kernelPa`, at most
-  // `maxCandidates`. `kernelDataRanges` (PA ranges of the kernel's data segments)
-  // are searched for pointers to each candidate, which ranks the kernel's own
-  // PML4 above per-process ones that share its upper half.
-  std::vector<DtbCandidate> scan(std::uint64_t start, std::uint64_t end, std::uint64_t kernelVa,
-                                 std::uint64_t kernelPa,
-                                 const std::vector<PhysRange>& kernelDataRanges,
-                                 std::size_t maxCandidates = 64) const;
+  // `maxCandidates`. Probes 8 bytes per page (the PML4 slot covering the kernel).
+  std::vector<std::uint64_t> scan(std::uint64_t start, std::uint64_t end, std::uint64_t kernelVa,
+                                  std::uint64_t kernelPa, std::size_t maxCandidates = 1024) const;
+
+  // Orders candidate PML4s, best first: those a pointer in `kernelDataRanges` (PA
+  // ranges of the kernel's data segments: _IdlePML4, kernel_pmap->pm_cr3) refers
+  // to, then those with the fewest user-half entries. Per-process PML4s share the
+  // kernel half and map the kernel too; the kernel's own data names only its own.
+  std::vector<DtbCandidate> rank(const std::vector<std::uint64_t>& candidates,
+                                 const std::vector<PhysRange>& kernelDataRanges) const;
 
  private:
   const PhysicalScanner& scanner_;

@@ -1,0 +1,109 @@
+// `xnuscope info`: where the kernel is (base VA/PA, KASLR slide, DTB), which build
+// it is (banner, UUID, build), and which independent facts proved it. Needs no
+// profile; one given with --profile adds its symbols to the proof.
+#include "cli/Command.h"
+#include "cli/Session.h"
+#include "cli/XnuContext.h"
+#include "core/Error.h"
+#include "core/Hex.h"
+#include "kernel/KernelLocator.h"
+
+namespace xnuscope::cli {
+namespace {
+
+class InfoCommand : public Command {
+ public:
+  std::string name() const override { return "info"; }
+  std::string summary() const override {
+    return "kernel base VA/PA, KASLR slide, DTB, banner, UUID, build, and the facts that prove "
+           "them";
+  }
+
+  int run(Session& session, const boost::program_options::variables_map&) override {
+    const GlobalOptions& options = session.options();
+    const PhysicalMemory& memory = session.physicalMemory();
+    const bool explicitProfile = !options.profile.empty() && options.profile != "auto";
+    std::optional<Profile> profile;
+    if (explicitProfile) profile = loadProfileFile(options.profile);
+
+    KernelLocatorOptions locatorOptions;
+    if (profile) locatorOptions.unslidSymbols = &profile->symbols;
+    locatorOptions.dtb = options.dtb;
+    locatorOptions.progress = session.progress();
+    const KernelInfo info = KernelLocator(memory, locatorOptions).locate();
+    session.endProgress();
+
+    std::vector<std::string> warnings = info.warnings;
+    std::string profileText;
+    if (profile) {
+      profileText = profile->describe();
+    } else {
+      try {
+        profileText = profileMatchingBanner(info).describe();
+      } catch (const AnalysisError& error) {
+        warnings.push_back(error.what());
+      }
+    }
+
+    Report report;
+    auto& doc = report.document;
+    doc["kernel_base_va"] = hex(info.kernelBaseVa);
+    doc["kernel_base_pa"] = hex(info.kernelBasePa);
+    doc["kaslr_slide"] = hex(info.kaslrSlide);
+    doc["dtb"] = hex(info.dtb);
+    doc["dtb_source"] = info.dtbSource;
+    doc["banner"] = info.banner;
+    doc["uuid"] = info.uuid;
+    doc["build"] = info.build;
+    doc["darwin_version"] =
+        std::to_string(info.versionMajor) + "." + std::to_string(info.versionMinor);
+    doc["kernel_collection"] = info.isKernelCollection;
+    doc["lowglo_pa"] = info.lowGlobalsPa ? nlohmann::ordered_json(hex(info.lowGlobalsPa)) : nullptr;
+    doc["profile"] =
+        profileText.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(profileText);
+    std::string proof = std::to_string(info.agreedFactCount()) + " of " +
+                        std::to_string(info.facts.size()) + " facts agree";
+    doc["proof"] = proof;
+    auto facts = nlohmann::ordered_json::array();
+    for (const auto& fact : info.facts) {
+      facts.push_back({{"fact", fact.name}, {"agreed", fact.agreed}, {"detail", fact.detail}});
+    }
+    doc["facts"] = facts;
+    auto decoys = nlohmann::ordered_json::array();
+    for (const auto& decoy : info.decoys) {
+      decoys.push_back({{"kind", decoy.kind}, {"pa", hex(decoy.pa)}, {"detail", decoy.detail}});
+    }
+    doc["decoys"] = decoys;
+    auto segments = nlohmann::ordered_json::array();
+    for (const auto& segment : info.segments) {
+      segments.push_back({{"name", segment.name},
+                          {"unslid_start", hex(segment.unslidStart)},
+                          {"runtime_start", hex(segment.runtimeStart)},
+                          {"size", hex(segment.size)},
+                          {"pa", hex(segment.pa)}});
+    }
+    doc["segments"] = segments;
+    doc["bytes_touched"] = info.bytesTouched;
+    doc["warnings"] = warnings;
+    session.emit(report);
+
+    if (options.format == OutputFormat::Table) {
+      auto& out = session.out();
+      out << "facts:\n";
+      for (const auto& fact : info.facts) {
+        out << "  [" << (fact.agreed ? "agree" : "DISAGREE") << "] " << fact.name << ": "
+            << fact.detail << '\n';
+      }
+      for (const auto& decoy : info.decoys) {
+        out << "  [decoy] " << decoy.kind << " at " << hex(decoy.pa) << ": " << decoy.detail
+            << '\n';
+      }
+    }
+    return 0;
+  }
+};
+
+XNUSCOPE_REGISTER_COMMAND(InfoCommand);
+
+}  // namespace
+}  // namespace xnuscope::cli
