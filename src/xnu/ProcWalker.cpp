@@ -202,6 +202,9 @@ ProcWalker::ListWalk ProcWalker::walkProcList(const std::string& listName,
 }
 
 ProcWalker::ListWalk ProcWalker::walkTaskQueue(std::uint64_t headVa) const {
+  // `tasks` is an element-linked queue (osfmk/kern/queue.h, queue_enter): the head's
+  // next and every task's tasks.next point at the next *task*, the last one back at
+  // the head.
   ListWalk result;
   const XnuLayout& layout = kernel_.layout();
   const auto first = kernel_.memory().readPointer(headVa);
@@ -211,38 +214,36 @@ ProcWalker::ListWalk ProcWalker::walkTaskQueue(std::uint64_t headVa) const {
     return result;
   }
   std::unordered_set<std::uint64_t> seen;
-  std::uint64_t chain = *first;
-  std::size_t visited = 0;
-  while (chain != headVa) {
-    if (visited++ >= limits_.maxProcesses) {
+  std::uint64_t task = *first;
+  std::string from = "_tasks head";
+  while (task != headVa) {
+    if (seen.size() >= limits_.maxProcesses) {
       result.status.incomplete("tasks: stopped after " + std::to_string(limits_.maxProcesses) +
                                " tasks (limit); the queue may be cyclic or corrupt");
       break;
     }
-    if (!isPlausibleKernelPointer(chain) || chain < layout.taskQueueNext) {
-      result.status.incomplete("tasks: queue link " + hex(chain) +
-                               " is not a kernel pointer; walk stopped after " +
-                               std::to_string(result.procs.size()) + " tasks");
+    if (!isPlausibleKernelPointer(task)) {
+      result.status.incomplete("tasks: " + from + " is " + hex(task) +
+                               ", not a kernel pointer; walk stopped after " +
+                               std::to_string(seen.size()) + " tasks");
       break;
     }
-    if (!seen.insert(chain).second) {
-      result.status.incomplete("tasks: queue links back to " + hex(chain) +
+    if (!seen.insert(task).second) {
+      result.status.incomplete("tasks: " + from + " links back to task " + hex(task) +
                                " without returning to the head (a cycle); walk stopped");
       break;
     }
-    const std::uint64_t task = chain - layout.taskQueueNext;
-    if (const auto proc = procOfTask(task)) {
-      result.procs.push_back(*proc);
-    }
-    // A task without a readable proc (kernel-only task, or being torn down) is
-    // skipped; its queue links still lead on.
-    const auto next = kernel_.memory().readPointer(chain);
+    // A task without a readable proc (kernel-only, or being torn down) is skipped;
+    // its queue links still lead on.
+    if (const auto proc = procOfTask(task)) result.procs.push_back(*proc);
+    const auto next = kernel_.memory().readPointer(task + layout.taskQueueNext);
     if (!next) {
-      result.status.incomplete("tasks: queue link of task " + hex(task) +
+      result.status.incomplete("tasks: tasks.next of task " + hex(task) +
                                " is unreadable; walk stopped");
       break;
     }
-    chain = *next;
+    from = "tasks.next of task " + hex(task);
+    task = *next;
   }
   return result;
 }

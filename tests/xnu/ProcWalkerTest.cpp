@@ -127,8 +127,7 @@ TEST_F(ProcWalkerTest, ListCapStopsALongWalk) {
 TEST_F(ProcWalkerTest, CyclicTaskQueueIsCut) {
   addFive();
   // tasks: 0 → 1 → 57 → 90 → 91 → head; make 90's next point back to 1.
-  guest.writeU64(procs[3].task + guest.layout().taskQueueNext,
-                 procs[1].task + guest.layout().taskQueueNext);
+  guest.writeU64(procs[3].task + guest.layout().taskQueueNext, procs[1].task);
   const ProcessListing listing = ProcWalker(guest.kernel()).walk();
   EXPECT_FALSE(listing.status.complete);
   EXPECT_TRUE(mentions(listing.status, "tasks"));

@@ -242,14 +242,14 @@ class SyntheticXnuGuest {
     writeU64(proc + layout_.procListNext, readU64(head));
     writeU64(head, proc);
   }
+  // Element-linked like XNU's queue_enter: links point at tasks, not at chains.
   void appendTask(std::uint64_t task) {
     const std::uint64_t head = *layout_.symTasks;
-    const std::uint64_t chain = task + layout_.taskQueueNext;
     const std::uint64_t last = readU64(head + 8);
-    writeU64(chain, head);
-    writeU64(chain + 8, last);
-    writeU64(last, chain);  // last->next (or head.next when empty)
-    writeU64(head + 8, chain);
+    writeU64(task + layout_.taskQueueNext, head);
+    writeU64(task + layout_.taskQueueNext + 8, last);
+    writeU64(last == head ? head : last + layout_.taskQueueNext, task);
+    writeU64(head + 8, task);
   }
 
   XnuLayout layout_;
