@@ -58,7 +58,13 @@ QmpClient::QmpClient(const std::string& endpoint, std::chrono::milliseconds time
                      greeting.dump().substr(0, 120) + ")");
   }
   version_ = greeting["QMP"].value("version", nlohmann::json::object());
-  execute("qmp_capabilities");
+  try {
+    execute("qmp_capabilities");
+  } catch (...) {
+    ::close(fd_);  // the destructor does not run for a constructor that throws
+    fd_ = -1;
+    throw;
+  }
 }
 
 QmpClient::~QmpClient() {
