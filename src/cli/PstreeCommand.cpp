@@ -62,8 +62,8 @@ class PstreeCommand : public Command {
         if (!emitted.insert(node).second) continue;
         auto row = processRow(processes[node]);
         row["depth"] = depth;
-        row["tree"] = std::string(static_cast<std::size_t>(depth) * 2, ' ') + (depth ? "└─ " : "") +
-                      processes[node].name();
+        row["tree"] = std::string(static_cast<std::size_t>(depth) * 2, ' ') +
+                      (depth ? "\\_ " : "") + processes[node].name();
         rows.push_back(row);
         pushChildren(node, depth + 1);
       }
