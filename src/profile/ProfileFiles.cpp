@@ -4,9 +4,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 
 #include "core/Error.h"
+#include "profile/Compression.h"
 
 namespace xnuscope {
 
@@ -21,6 +23,15 @@ std::string readWholeFile(const std::string& path, const std::string& what) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+std::string readProfileText(const std::string& path, const std::string& what) {
+  std::string bytes = readWholeFile(path, what);
+  const std::span<const std::uint8_t> data(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                           bytes.size());
+  if (isXz(data)) return unxz(data, path);
+  if (isGzip(data)) return gunzip(data, path);
+  return bytes;
 }
 
 void writeWholeFile(const std::string& path, const std::string& content) {

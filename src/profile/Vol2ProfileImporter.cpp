@@ -4,6 +4,7 @@
 
 #include "core/Error.h"
 #include "profile/BannerText.h"
+#include "profile/BitFieldPlacement.h"
 #include "profile/DsymutilSymbols.h"
 #include "profile/ProfileFiles.h"
 #include "profile/PythonLiteral.h"
@@ -86,20 +87,18 @@ class VtypesReader {
         throw SkippedMember(where + ": BitField bits [" + std::to_string(start) + ", " +
                             std::to_string(end) + ") are not within a 64-bit word");
       }
-      field.type = type[1].contains("native_type") && type[1]["native_type"].is_string()
-                       ? type[1]["native_type"].get<std::string>()
-                       : "unsigned int";
-      BitField bits{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end - start)};
+      const std::string nativeType =
+          type[1].contains("native_type") && type[1]["native_type"].is_string()
+              ? type[1]["native_type"].get<std::string>()
+              : "unsigned int";
       // The 10.13 converter splits one 32-bit bitfield word into bytes (byte 0x49
-      // bits 2..4). Express every bitfield in its aligned 32-bit word instead, when
-      // that word lies inside the struct, so all sources agree.
-      const std::uint64_t word = field.offset & ~std::uint64_t{3};
-      const std::uint64_t shift = (field.offset - word) * 8;
-      if (shift != 0 && word + 4 <= structSize && bits.start + shift + bits.count <= 32) {
-        field.offset = word;
-        bits.start += static_cast<std::uint32_t>(shift);
-      }
-      field.bits = bits;
+      // bits 2..4); placeBitField puts every bitfield back in its aligned word.
+      const PlacedBitField placed =
+          placeBitField(field.offset * 8 + static_cast<std::uint64_t>(start),
+                        static_cast<std::uint32_t>(end - start), structSize, nativeType);
+      field.offset = placed.offset;
+      field.type = placed.storageType;
+      field.bits = placed.bits;
       return field;
     }
     field.type = typeText(type, where);
