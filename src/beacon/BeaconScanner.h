@@ -34,11 +34,16 @@ class BeaconScanner {
   static constexpr std::size_t kMaxPagesKept = 16384;
   // Bytes per view()/read() call; also the progress granularity.
   static constexpr std::size_t kChunkSize = 16u << 20;
+  // Images at least this large are scanned by up to kMaxThreads threads (only
+  // when the source offers zero-copy views).
+  static constexpr std::uint64_t kParallelThreshold = 256ull << 20;
+  static constexpr unsigned kMaxThreads = 4;
 
   explicit BeaconScanner(const PhysicalMemory& memory) : memory_(memory) {}
 
   // Scans every backed, 4 KiB-aligned page. `progress` (may be empty) is called
-  // with stage "beacon scan" and bytes done/total.
+  // on the calling thread only, with stage "beacon scan" and bytes done/total.
+  // Pages in the result are in physical address order whatever the threading.
   BeaconScanResult scan(const ProgressFn& progress = {}) const;
 
  private:
