@@ -10,6 +10,7 @@
 #include "cli/Session.h"
 #include "core/Error.h"
 #include "kernel/KernelLocator.h"
+#include "profile/IsfProfile.h"
 #include "profile/NativeProfileFormat.h"
 #include "profile/Vol2ProfileImporter.h"
 
@@ -89,8 +90,14 @@ Profile loadProfileFile(const std::string& path) {
   }
   const std::string text = readText(path);
   if (looksLikeNativeProfile(text)) return readNativeProfile(text, path);
+  if (path.size() > 3 &&
+      (path.substr(path.size() - 3) == ".xz" || path.substr(path.size() - 3) == ".gz")) {
+    return importIsfProfile(path).profile;
+  }
+  if (looksLikeIsf(text)) return importIsfText(text, path).profile;
   throw InputError("--profile: " + path +
-                   " is neither an xnuscope profile (JSON) nor a Volatility 2 mac profile zip");
+                   " is neither an xnuscope profile, a Volatility 3 ISF nor a Volatility 2 mac "
+                   "profile zip");
 }
 
 XnuContext::XnuContext(Session& session) : physical_(session.physicalMemory()) {
@@ -101,6 +108,9 @@ XnuContext::XnuContext(Session& session) : physical_(session.physicalMemory()) {
   KernelLocatorOptions locatorOptions;
   if (explicitProfile) locatorOptions.unslidSymbols = &profile_.symbols;
   locatorOptions.dtb = options.dtb;
+  // Banner copies elsewhere in RAM (decoys) are reported by `info`; the walkers only
+  // need the proven kernel, and scanning all of RAM for them dominates their run time.
+  locatorOptions.decoyScan = KernelLocatorOptions::DecoyScan::Never;
   locatorOptions.progress = session.progress();
   kernel_ = KernelLocator(physical_, locatorOptions).locate();
   session.endProgress();

@@ -46,7 +46,8 @@ class XnuContext {
   std::unique_ptr<XnuKernel> xnu_;
 };
 
-// Loads a profile file (native JSON or Volatility 2 zip); InputError otherwise.
+// Loads a profile file (native JSON, Volatility 3 ISF .json/.json.xz/.json.gz, or
+// Volatility 2 zip); InputError otherwise.
 Profile loadProfileFile(const std::string& path);
 
 }  // namespace xnuscope::cli

@@ -1,0 +1,142 @@
+// Walker speed once the kernel is located: pslist of ~1000 processes and maps of
+// a 10,000-entry vm_map (forge image, HighSierra 10.13.6 layout), plus the whole
+// `xnuscope --image IMG pslist` process on a 2 GiB image (kernel location,
+// profile selection, walk, JSON out).
+//
+// Images are made by the fixture forge on first run and cached in
+// XNUSCOPE_FIXTURE_CACHE/bench-walkers/.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "kernel/KernelLocator.h"
+#include "mmu/VirtualMemory.h"
+#include "mmu/X86_64Translator.h"
+#include "physmem/ImageOpener.h"
+#include "profile/NativeProfileFormat.h"
+#include "xnu/ProcWalker.h"
+#include "xnu/VmMapWalker.h"
+
+namespace {
+
+using namespace xnuscope;
+namespace fs = std::filesystem;
+
+constexpr const char* kProfileZip = "HighSierra_10.13.6_17G65.zip";
+
+std::string forgeImage(const std::string& name, const std::string& args) {
+  const fs::path dir = fs::path(XNUSCOPE_FIXTURE_CACHE) / "bench-walkers";
+  fs::create_directories(dir);
+  const fs::path image = dir / name;
+  if (fs::exists(image) && fs::exists(image.string() + ".truth.json")) return image.string();
+  const std::string command = "python3 " + std::string(XNUSCOPE_FORGE) + " generate --profile " +
+                              std::string(XNUSCOPE_REAL_XNU) + "/" + kProfileZip + " " + args +
+                              " --format raw --out " + image.string() + " > /dev/null";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("forge failed: " + command);
+  return image.string();
+}
+
+Profile highSierraProfile() {
+  const std::string path =
+      std::string(XNUSCOPE_SOURCE_DIR) + "/xnu_profiles/HighSierra_10.13.6_17G65.json";
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  return readNativeProfile(text, path);
+}
+
+// A located kernel over the 1000-process image, built once for all benchmarks.
+struct LocatedGuest {
+  LocatedGuest()
+      : image(forgeImage("procs1000.raw",
+                         "--seed 21 --ram 1G --procs 1000 --max-entries 10000")),
+        memory(openPhysicalMemory(image)),
+        profile(highSierraProfile()),
+        info([&] {
+          KernelLocatorOptions options;
+          options.unslidSymbols = &profile.symbols;
+          return KernelLocator(*memory, options).locate();
+        }()),
+        layout(XnuLayout::fromProfile(profile)),
+        translator(*memory, info.dtb),
+        vm(*memory, translator),
+        kernel(vm, layout, info) {}
+  std::string image;
+  std::unique_ptr<PhysicalMemory> memory;
+  Profile profile;
+  KernelInfo info;
+  XnuLayout layout;
+  X86_64Translator translator;
+  VirtualMemory vm;
+  XnuKernel kernel;
+};
+
+LocatedGuest& guest() {
+  static LocatedGuest instance;
+  return instance;
+}
+
+void BM_PslistAfterLocation(benchmark::State& state) {
+  auto& g = guest();
+  std::size_t count = 0;
+  for (auto _ : state) {
+    g.translator.clearCache();  // a cold walk, as a fresh command would do
+    const ProcessListing listing = ProcWalker(g.kernel).walk();
+    count = listing.processes.size();
+    benchmark::DoNotOptimize(listing);
+  }
+  state.counters["processes"] = static_cast<double>(count);
+}
+BENCHMARK(BM_PslistAfterLocation)->Unit(benchmark::kMillisecond);
+
+void BM_MapsOfLargestVmMap(benchmark::State& state) {
+  auto& g = guest();
+  const ProcessListing listing = ProcWalker(g.kernel).walk();
+  // The forge gives one process --max-entries entries; pick the biggest map.
+  std::uint64_t map = 0;
+  std::int64_t most = -1;
+  for (const auto& p : listing.processes) {
+    if (p.map == 0) continue;
+    const auto n = g.vm.readU32(p.map + g.layout.mapNentries).value_or(0);
+    if (static_cast<std::int64_t>(n) > most) {
+      most = n;
+      map = p.map;
+    }
+  }
+  std::size_t entries = 0;
+  for (auto _ : state) {
+    g.translator.clearCache();
+    const VmMapListing maps = VmMapWalker(g.kernel).walk(map);
+    entries = maps.entries.size();
+    benchmark::DoNotOptimize(maps);
+  }
+  state.counters["entries"] = static_cast<double>(entries);
+}
+BENCHMARK(BM_MapsOfLargestVmMap)->Unit(benchmark::kMillisecond);
+
+// The user-visible number: one whole `xnuscope pslist` process on a 2 GiB image.
+void BM_CliPslistOn2GiBImage(benchmark::State& state) {
+  const std::string image = forgeImage("ram2g.raw", "--seed 22 --ram 2G --procs 200");
+  const fs::path cli = fs::read_symlink("/proc/self/exe").parent_path() / ".." / "xnuscope";
+  const std::string command =
+      cli.string() + " --image " + image + " pslist --format json > /dev/null 2>&1";
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    if (std::system(command.c_str()) != 0) {
+      state.SkipWithError(("xnuscope failed: " + command).c_str());
+      break;
+    }
+    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+    state.SetIterationTime(seconds.count());
+  }
+}
+BENCHMARK(BM_CliPslistOn2GiBImage)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+
+}  // namespace
+
+BENCHMARK_MAIN();
