@@ -1,0 +1,172 @@
+#include "profile/ProfileRepository.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/Error.h"
+#include "profile/BannerText.h"
+#include "profile/IsfProfile.h"
+#include "profile/NativeProfileFormat.h"
+#include "profile/ProfileFiles.h"
+#include "profile/Vol2ProfileImporter.h"
+#include "profile/ZipArchive.h"
+
+namespace xnuscope {
+namespace fs = std::filesystem;
+namespace {
+
+std::string upper(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// "17G65, xnu-4570.71.2" — what to call a build in a message.
+std::string profileBuild(const Profile& profile) {
+  std::string text = profile.build.empty() ? profile.name : profile.build;
+  if (!profile.xnu.empty()) text += ", " + profile.xnu;
+  return text;
+}
+
+std::string kernelBuild(const std::string& uuid, const std::string& banner) {
+  std::string text;
+  const std::string xnu = xnuVersionFromBanner(banner);
+  const std::string darwin = darwinVersionFromBanner(banner);
+  if (!darwin.empty()) text = "Darwin " + darwin;
+  if (!xnu.empty()) text += (text.empty() ? "" : ", ") + xnu;
+  if (text.empty()) text = banner.empty() ? "unknown build" : "\"" + banner + "\"";
+  if (!uuid.empty()) text += ", UUID " + uuid;
+  return text;
+}
+
+}  // namespace
+
+Profile loadProfileFile(const std::string& path) {
+  const std::string bytes = readWholeFile(path, "profile");
+  if (ZipArchive::looksLikeZip(bytes)) return importVol2Profile(path, {}).profile;
+  const std::string text = readProfileText(path, "profile");
+  if (looksLikeNativeProfile(text)) return readNativeProfile(text, path);
+  if (looksLikeIsf(text)) return importIsfText(text, path).profile;
+  throw InputError("profile " + path +
+                   " is neither an xnuscope profile (.json), a Volatility 3 ISF "
+                   "(.json/.json.xz/.json.gz) nor a Volatility 2 mac profile zip");
+}
+
+std::string checkProfileMatches(const Profile& profile, const std::string& kernelUuid,
+                                const std::string& kernelBanner, bool force) {
+  std::string problem;
+  if (profile.uuid && !kernelUuid.empty() && upper(*profile.uuid) != upper(kernelUuid)) {
+    problem = "its UUID " + *profile.uuid + " differs from the kernel's " + kernelUuid;
+  } else if (!profile.banner.empty() && !kernelBanner.empty() &&
+             normalizeBanner(profile.banner) != normalizeBanner(kernelBanner)) {
+    problem = "its banner \"" + profile.banner + "\" differs from the kernel's \"" +
+              normalizeBanner(kernelBanner) + "\"";
+  }
+  if (problem.empty()) return {};
+  const std::string message = "profile " + profile.name + " (" + profileBuild(profile) +
+                              ") does not match the kernel in memory (" +
+                              kernelBuild(kernelUuid, kernelBanner) + "): " + problem;
+  if (!force) {
+    throw AnalysisError(message +
+                        ". Use --profile auto to pick the matching one, or --force to use this "
+                        "profile anyway");
+  }
+  return message + "; used anyway (--force)";
+}
+
+std::vector<std::string> ProfileRepository::defaultDirectories() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("XNUSCOPE_PROFILES"); env && *env) {
+    std::string list = env;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const auto colon = list.find(':', start);
+      const std::string dir =
+          list.substr(start, colon == std::string::npos ? colon : colon - start);
+      if (!dir.empty()) dirs.push_back(dir);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    dirs.push_back(
+        (exe.parent_path() / ".." / "share" / "xnuscope" / "profiles").lexically_normal().string());
+    dirs.push_back((exe.parent_path() / ".." / "xnu_profiles").lexically_normal().string());
+    dirs.push_back((exe.parent_path() / ".." / ".." / "xnu_profiles").lexically_normal().string());
+  }
+  return dirs;
+}
+
+ProfileRepository::ProfileRepository(std::vector<std::string> directories)
+    : directories_(std::move(directories)) {
+  for (const auto& dir : directories_) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    std::vector<fs::path> files;
+    for (const auto& item : fs::directory_iterator(dir, ec)) {
+      if (item.path().extension() == ".json") files.push_back(item.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      try {
+        const std::string text = readWholeFile(file.string(), "profile");
+        if (!looksLikeNativeProfile(text)) continue;
+        Profile profile = readNativeProfile(text, file.string());
+        // The first directory wins when two hold the same profile name.
+        if (find(profile.name)) continue;
+        entries_.push_back({file.string(), std::move(profile)});
+      } catch (const InputError& error) {
+        warnings_.push_back(std::string("skipped: ") + error.what());
+      }
+    }
+  }
+  std::sort(entries_.begin(), entries_.end(),
+            [](const Entry& a, const Entry& b) { return a.profile.name < b.profile.name; });
+}
+
+const ProfileRepository::Entry* ProfileRepository::find(const std::string& name) const {
+  for (const auto& entry : entries_) {
+    if (entry.profile.name == name || fs::path(entry.path).filename() == name ||
+        fs::path(entry.path).stem() == name) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+ProfileRepository::Selection ProfileRepository::select(const std::string& kernelUuid,
+                                                       const std::string& kernelBanner) const {
+  if (!kernelUuid.empty()) {
+    for (const auto& entry : entries_) {
+      if (entry.profile.uuid && upper(*entry.profile.uuid) == upper(kernelUuid)) {
+        return {entry, "uuid"};
+      }
+    }
+  }
+  if (!kernelBanner.empty()) {
+    const std::string exact = kernelBanner.substr(0, kernelBanner.find('\0'));
+    for (const auto& entry : entries_) {
+      if (!entry.profile.banner.empty() && entry.profile.banner == exact) return {entry, "banner"};
+    }
+    const std::string normal = normalizeBanner(kernelBanner);
+    for (const auto& entry : entries_) {
+      if (!entry.profile.banner.empty() && normalizeBanner(entry.profile.banner) == normal) {
+        return {entry, "normalised banner"};
+      }
+    }
+  }
+  std::string where;
+  for (const auto& dir : directories_) where += (where.empty() ? "" : ", ") + dir;
+  throw AnalysisError("no profile matches the kernel in memory (" +
+                      kernelBuild(kernelUuid, kernelBanner) + "); looked at " +
+                      std::to_string(entries_.size()) + " profiles in " +
+                      (where.empty() ? std::string("no directory") : where) +
+                      ". Generate one (xnuscope profile generate --dsym KERNEL.dSYM --kernel "
+                      "KERNEL, or profile import) and pass it with --profile PATH, or set "
+                      "XNUSCOPE_PROFILES");
+}
+
+}  // namespace xnuscope
