@@ -32,10 +32,10 @@ class BeaconScanner {
   // A companion session is at most a few hundred pages; an image with far more
   // magic pages is hostile or corrupt, and copying them all would cost GiBs.
   static constexpr std::size_t kMaxPagesKept = 16384;
-  // Bytes per view()/read() call; also the progress granularity.
-  static constexpr std::size_t kChunkSize = 16u << 20;
+  // Bytes per read() call (one buffer per thread); also the progress granularity.
+  static constexpr std::size_t kChunkSize = 4u << 20;
   // Images at least this large are scanned by up to kMaxThreads threads (only
-  // when the source offers zero-copy views).
+  // file-backed sources, i.e. those offering zero-copy views).
   static constexpr std::uint64_t kParallelThreshold = 256ull << 20;
   static constexpr unsigned kMaxThreads = 4;
 
