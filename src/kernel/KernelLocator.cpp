@@ -126,6 +126,36 @@ std::vector<KernelLocator::Candidate> KernelLocator::findHeaderCandidates() {
     // Kernel collections (and odd loaders) place it on any page boundary.
     scanner_.forEachStride(0, UINT64_MAX, 4096, 0, 32, visit, options_.progress);
   }
+  // A kernel whose header already holds runtime addresses may be the embedded
+  // MH_EXECUTE of a kernel collection (its __TEXT keeps 2 MiB alignment). The
+  // MH_FILESET header opens the collection, below the kernel's lowest segment.
+  for (auto& candidate : candidates) {
+    const MachOSegment* text = candidate.image.segment("__TEXT");
+    if (candidate.filesetPa != 0 || !text ||
+        text->vmaddr != candidate.headerPa + kKernelStaticMapBase) {
+      continue;
+    }
+    std::uint64_t lowest = candidate.headerPa;
+    for (const auto& segment : candidate.image.segments) {
+      if (isKernelVa(segment.vmaddr) && segment.vmsize != 0) {
+        lowest = std::min(lowest, segment.vmaddr - kKernelStaticMapBase);
+      }
+    }
+    const std::uint64_t from = lowest > kTwoMiB ? (lowest - kTwoMiB) & ~0xfffull : 0;
+    scanner_.forEachStride(from, candidate.headerPa, 4096, 0, 32,
+                           [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+                             if (!looksLikeKernelHeader(probe) || probe.size() < 16) return true;
+                             std::uint32_t fileType;
+                             std::memcpy(&fileType, probe.data() + 12, 4);
+                             if (fileType != kMachOFileset) return true;
+                             auto kc = candidateAt(pa, nullptr);
+                             if (kc && kc->headerPa == candidate.headerPa) {
+                               candidate = std::move(*kc);
+                               return false;
+                             }
+                             return true;
+                           });
+  }
   return candidates;
 }
 

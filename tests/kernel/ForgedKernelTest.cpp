@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <string>
 
 #include "core/Error.h"
@@ -218,4 +220,40 @@ TEST(ForgedKernel, TruncatedImage) {
   const auto gone = forgeImage(below);
   const auto shortMemory = openPhysicalMemory(gone.image);
   EXPECT_THROW(KernelLocator(*shortMemory).locate(), AnalysisError);
+}
+
+TEST(ForgedKernel, KernelCollectionFilesetIsFoundAndRelocatedPerSegment) {
+  const auto forged =
+      forgeImage(ForgeRequest{.profile = "macos11-kc-xnu-source", .seed = 31, .extraArgs = {}});
+  ASSERT_TRUE(forged.truth["is_kernel_collection"].get<bool>());
+  const auto memory = openPhysicalMemory(forged.image);
+  {
+    const KernelInfo info = KernelLocator(*memory).locate();
+    EXPECT_TRUE(info.isKernelCollection);
+    expectEqualsTruth(info, forged.truth);
+    EXPECT_EQ(info.agreedFactCount(), info.facts.size()) << describeFacts(info);
+  }
+  // With the kernel file's unslid segment starts, every segment relocates on its
+  // own: __DATA_CONST below __TEXT, __DATA with a slide of its own.
+  std::map<std::string, std::uint64_t> unslidSegments;
+  for (const auto& segment : forged.truth["segments"]) {
+    unslidSegments[segment["name"]] =
+        std::stoull(segment["unslid_vmaddr"].get<std::string>(), nullptr, 16);
+  }
+  KernelLocatorOptions options;
+  options.unslidSegments = &unslidSegments;
+  const KernelInfo info = KernelLocator(*memory, options).locate();
+  expectEqualsTruth(info, forged.truth);
+  std::set<std::uint64_t> slides;
+  for (const auto& segment : forged.truth["segments"]) {
+    const auto it = std::find_if(info.segments.begin(), info.segments.end(),
+                                 [&](const KernelSegment& s) { return s.name == segment["name"]; });
+    ASSERT_NE(it, info.segments.end()) << segment["name"];
+    EXPECT_EQ(hex(it->unslidStart), segment["unslid_vmaddr"]);
+    EXPECT_EQ(hex(it->runtimeStart), segment["runtime_vmaddr"]);
+    EXPECT_EQ(hex(info.slideSymbol(it->unslidStart + 8)),
+              hex(std::stoull(segment["runtime_vmaddr"].get<std::string>(), nullptr, 16) + 8));
+    slides.insert(it->runtimeStart - it->unslidStart);
+  }
+  EXPECT_GT(slides.size(), 1u);  // not one slide: the 10.x simplification would be wrong
 }
