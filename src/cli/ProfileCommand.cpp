@@ -1,5 +1,8 @@
-// `xnuscope profile import|...`: make, inspect and convert profiles.
-//   profile import --vol2 ZIP [--banner TEXT] [--name NAME] -o DIR [--symbols-dir DIR]
+// `xnuscope profile list|show|import|export`: find, inspect, make and convert profiles.
+//   profile list                       profiles --profile auto chooses from
+//   profile show NAME|PATH             identity, symbols and struct sizes of one profile
+//   profile import --vol2 ZIP|--isf FILE [--banner TEXT] [--name NAME] -o DIR [--symbols-dir DIR]
+//   profile export NAME|PATH --isf OUT Volatility 3 ISF of a profile
 #include <boost/program_options.hpp>
 #include <string>
 #include <vector>
@@ -7,9 +10,13 @@
 #include "cli/Command.h"
 #include "cli/Session.h"
 #include "core/Error.h"
+#include "core/Hex.h"
 #include "output/Report.h"
 #include "profile/ImportedProfile.h"
+#include "profile/IsfProfile.h"
+#include "profile/ProfileFiles.h"
 #include "profile/ProfileOutputs.h"
+#include "profile/ProfileRepository.h"
 #include "profile/Vol2ProfileImporter.h"
 
 namespace xnuscope::cli {
@@ -25,16 +32,21 @@ class ProfileCommand : public Command {
  public:
   std::string name() const override { return "profile"; }
   std::string summary() const override {
-    return "profiles: import (Volatility 2 zip) into xnu_profiles/ and symbols/";
+    return "profiles: list, show, import (Volatility 2 zip, Volatility 3 ISF), export to ISF";
   }
   std::string usage() const override {
-    return "profile import --vol2 ZIP [--banner TEXT] [--name NAME] -o DIR [--symbols-dir DIR]";
+    return "profile list | show NAME|PATH | import --vol2 ZIP|--isf FILE [--banner TEXT] "
+           "[--name NAME] -o DIR [--symbols-dir DIR] | export NAME|PATH --isf-out FILE";
   }
   std::string positionalName() const override { return "profile-args"; }
 
   void addOptions(po::options_description& options) const override {
     options.add_options()("vol2", po::value<std::string>()->value_name("ZIP"),
                           "import: a Volatility 2 mac profile zip")(
+        "isf", po::value<std::string>()->value_name("FILE"),
+        "import: a Volatility 3 ISF (.json, .json.xz, .json.gz)")(
+        "isf-out", po::value<std::string>()->value_name("FILE"),
+        "export: where to write the Volatility 3 ISF")(
         "banner", po::value<std::string>()->value_name("TEXT"),
         "import: the build's kernel banner (Vol2 zips carry none)")(
         "name", po::value<std::string>()->value_name("NAME"),
@@ -53,10 +65,91 @@ class ProfileCommand : public Command {
     }
     const std::string& sub = args.front();
     if (sub == "import") return runImport(session, vm);
-    throw InputError("unknown profile subcommand '" + sub + "'; use import");
+    if (sub == "list") return runList(session);
+    if (sub == "show" || sub == "export") {
+      if (args.size() != 2) throw InputError("profile " + sub + " needs one NAME or PATH");
+      const Profile profile = resolve(args[1]);
+      return sub == "show" ? runShow(session, profile) : runExport(session, vm, profile);
+    }
+    throw InputError("unknown profile subcommand '" + sub + "'; use list, show, import or export");
   }
 
  private:
+  // A profile named in the repository, else a file of any supported format.
+  static Profile resolve(const std::string& nameOrPath) {
+    const ProfileRepository repository(ProfileRepository::defaultDirectories());
+    if (const auto* entry = repository.find(nameOrPath)) return entry->profile;
+    return loadProfileFile(nameOrPath);
+  }
+
+  int runList(Session& session) {
+    const ProfileRepository repository(ProfileRepository::defaultDirectories());
+    for (const auto& warning : repository.warnings()) session.warn(warning);
+    Report report;
+    report.rowsKey = "profiles";
+    report.columns = {{"name", "NAME"},
+                      {"build", "BUILD"},
+                      {"xnu", "XNU"},
+                      {"layout_source", "LAYOUT"},
+                      {"path", "PATH"}};
+    auto rows = nlohmann::ordered_json::array();
+    for (const auto& entry : repository.entries()) {
+      rows.push_back({{"name", entry.profile.name},
+                      {"macos", entry.profile.macos},
+                      {"build", entry.profile.build},
+                      {"xnu", entry.profile.xnu},
+                      {"uuid", entry.profile.uuid ? nlohmann::ordered_json(*entry.profile.uuid)
+                                                  : nlohmann::ordered_json(nullptr)},
+                      {"layout_source", entry.profile.layoutSource},
+                      {"banner", entry.profile.banner},
+                      {"path", entry.path}});
+    }
+    report.document["directories"] = repository.directories();
+    report.document["profiles"] = rows;
+    session.emit(report);
+    return 0;
+  }
+
+  int runShow(Session& session, const Profile& profile) {
+    Report report;
+    auto& doc = report.document;
+    doc["name"] = profile.name;
+    doc["macos"] = profile.macos;
+    doc["build"] = profile.build;
+    doc["xnu"] = profile.xnu;
+    doc["arch"] = profile.arch;
+    doc["banner"] = profile.banner;
+    doc["uuid"] =
+        profile.uuid ? nlohmann::ordered_json(*profile.uuid) : nlohmann::ordered_json(nullptr);
+    doc["layout_source"] = profile.layoutSource;
+    doc["source"] = profile.provenance.source;
+    doc["sha256"] = profile.provenance.sha256;
+    doc["tool"] = profile.provenance.tool;
+    doc["struct_count"] = profile.structs.size();
+    doc["symbol_count"] = profile.symbols.size();
+    auto sizes = nlohmann::ordered_json::object();
+    for (const auto& [name, layout] : profile.structs) sizes[name] = hex(layout.size);
+    auto symbols = nlohmann::ordered_json::object();
+    for (const auto& [name, address] : profile.symbols) symbols[name] = hex(address);
+    if (session.options().format == OutputFormat::Json) {
+      doc["struct_sizes"] = sizes;
+      doc["symbols"] = symbols;
+    }
+    session.emit(report);
+    return 0;
+  }
+
+  int runExport(Session& session, const po::variables_map& vm, const Profile& profile) {
+    const std::string out = optionText(vm, "isf-out");
+    if (out.empty()) throw InputError("profile export needs --isf-out FILE");
+    writeWholeFile(out, exportIsf(profile));
+    Report report;
+    report.document["profile"] = profile.name;
+    report.document["isf"] = out;
+    session.emit(report);
+    return 0;
+  }
+
   int runImport(Session& session, const po::variables_map& vm) {
     const std::string outputDir = optionText(vm, "output");
     if (outputDir.empty()) throw InputError("profile import needs -o DIR for the profile JSON");
@@ -64,8 +157,12 @@ class ProfileCommand : public Command {
     if (vm.count("vol2")) {
       imported = importVol2Profile(optionText(vm, "vol2"),
                                    {optionText(vm, "banner"), optionText(vm, "name")});
+    } else if (vm.count("isf")) {
+      imported = importIsfProfile(optionText(vm, "isf"));
+      if (vm.count("name")) imported.profile.name = optionText(vm, "name");
+      if (vm.count("banner")) imported.profile.banner = optionText(vm, "banner");
     } else {
-      throw InputError("profile import needs an input: --vol2 ZIP");
+      throw InputError("profile import needs an input: --vol2 ZIP or --isf FILE");
     }
     for (const auto& warning : imported.warnings) session.warn(warning);
     const WrittenProfile written =
