@@ -12,6 +12,7 @@
 #include "mmu/VirtualMemory.h"
 #include "mmu/X86_64Translator.h"
 #include "physmem/ImageOpener.h"
+#include "profile/IsfProfile.h"
 #include "profile/NativeProfileFormat.h"
 #include "profile/Sha256.h"
 #include "support/ForgeImages.h"
@@ -46,13 +47,17 @@ Profile committedProfile(const Json& truth) {
 
 // Everything the walkers need, built the way the CLI builds it.
 struct Guest {
-  explicit Guest(const ForgedImage& forged, Profile chosen)
+  // `unslidSegments`: for a kernel collection, where each segment was linked (what
+  // the kernel file given with --kernel tells the locator).
+  explicit Guest(const ForgedImage& forged, Profile chosen,
+                 std::map<std::string, std::uint64_t> unslidSegments = {})
       : image(forged),
         memory(openPhysicalMemory(forged.image)),
         profile(std::move(chosen)),
         info([&] {
           KernelLocatorOptions options;
           options.unslidSymbols = &profile.symbols;
+          if (!unslidSegments.empty()) options.unslidSegments = &unslidSegments;
           return KernelLocator(*memory, options).locate();
         }()),
         layout(XnuLayout::fromProfile(profile)),
@@ -68,6 +73,17 @@ struct Guest {
   VirtualMemory vm;
   XnuKernel kernel;
 };
+
+// The kernel file's segment addresses, from the truth (a kernel collection places
+// each segment independently; the profile alone does not say where it was linked).
+std::map<std::string, std::uint64_t> linkedSegments(const Json& truth) {
+  std::map<std::string, std::uint64_t> segments;
+  if (!truth.value("is_kernel_collection", false)) return segments;
+  for (const auto& segment : truth["segments"]) {
+    segments[segment["name"].get<std::string>()] = hexValue(segment["unslid_vmaddr"]);
+  }
+  return segments;
+}
 
 const Json& truthProcess(const Json& truth, std::uint64_t address) {
   for (const auto& p : truth["processes"]) {
@@ -249,6 +265,47 @@ TEST_P(SmearedAllprocTest, TaskQueueRecoversWhatAllprocLost) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Smears, SmearedAllprocTest, ::testing::Values("dangling", "cycle"));
+
+// macOS 13 (task = proc + sizeof(proc), p_proc_ro, packed vme_object) and the
+// macOS 11 kernel collection (per-segment slides): offsets worked out from the XNU
+// source by the forge, so the only profile is the ISF it writes beside the image.
+class XnuSourceLayoutWalkersTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(XnuSourceLayoutWalkersTest, EverythingMatchesForgeTruth) {
+  const ForgedImage forged = forgeImage({.profile = GetParam(),
+                                         .seed = 13,
+                                         .ram = "128M",
+                                         .procs = 20,
+                                         .extraArgs = {"--zombies", "2"}});
+  ASSERT_EQ(forged.truth["layout_source"], "xnu-source");
+  const Guest guest(forged, importIsfProfile(forged.isfPath).profile, linkedSegments(forged.truth));
+  expectEverythingMatches(guest);
+}
+
+TEST_P(XnuSourceLayoutWalkersTest, DanglingSmearIsRecoveredThroughTasks) {
+  const ForgedImage forged = forgeImage({.profile = GetParam(),
+                                         .seed = 14,
+                                         .ram = "128M",
+                                         .procs = 20,
+                                         .extraArgs = {"--smear", "dangling"}});
+  const Guest guest(forged, importIsfProfile(forged.isfPath).profile, linkedSegments(forged.truth));
+  const ProcessListing listing = ProcWalker(guest.kernel).walk();
+  EXPECT_FALSE(listing.status.complete);
+  const Json& recoverable = forged.truth["expected_recoverable"];
+  std::set<int> expected = truthPids(recoverable["pids_via_allproc"]);
+  const auto viaTasks = truthPids(recoverable["pids_via_tasks"]);
+  expected.insert(viaTasks.begin(), viaTasks.end());
+  EXPECT_EQ(pidsOf(listing), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, XnuSourceLayoutWalkersTest,
+                         ::testing::ValuesIn(xnuSourceLayouts()), [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 TEST(CyclicVmMapTest, IsFlaggedAndKeepsTheEntriesBeforeTheLoop) {
   const ForgedImage forged = forgeImage({.profile = "ElCapitan_10.11.6_15G1212.zip",
