@@ -448,9 +448,10 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
     if (const auto boot = symbolVa("_BootPML4"); boot && isKernelVa(*boot)) {
       bootPml4Pa = *boot - kKernelStaticMapBase;
     }
-    // CR3 values recorded with the image first, then the pages just above the
-    // kernel image (where the boot path allocates), then all of RAM — stopping as
-    // soon as a candidate is one the kernel's own data points to.
+    // CR3 values recorded with the image first, then page addresses stored in the
+    // kernel's data, then the pages just above the kernel image (where the boot
+    // path allocates), then all of RAM — stopping as soon as a candidate is one
+    // the kernel's own data points to.
     std::vector<std::uint64_t> pages;
     for (const auto& cpu : memory_.cpus()) {
       if (!cpu.cr3) continue;
@@ -464,6 +465,12 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
       return finder.rank(pages, dataRanges);
     };
     auto candidates = rankPages();
+    if (candidates.empty() || !candidates.front().referencedByKernelData) {
+      const auto named =
+          finder.referencedByKernelData(dataRanges, info.kernelBaseVa, info.kernelBasePa);
+      pages.insert(pages.end(), named.begin(), named.end());
+      candidates = rankPages();
+    }
     if (candidates.empty() || !candidates.front().referencedByKernelData) {
       const auto near = finder.scan(info.kernelBasePa, imageEnd + kPageTableVicinity,
                                     info.kernelBaseVa, info.kernelBasePa);

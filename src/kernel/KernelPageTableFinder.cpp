@@ -64,6 +64,34 @@ std::vector<std::uint64_t> KernelPageTableFinder::scan(std::uint64_t start, std:
   return candidates;
 }
 
+std::vector<std::uint64_t> KernelPageTableFinder::referencedByKernelData(
+    const std::vector<PhysRange>& kernelDataRanges, std::uint64_t kernelVa, std::uint64_t kernelPa,
+    std::size_t maxCandidates) const {
+  std::set<std::uint64_t> tried;
+  std::vector<std::uint64_t> found;
+  const auto& ranges = scanner_.memory().ranges();
+  const std::uint64_t physicalEnd = ranges.empty() ? 0 : ranges.back().end();
+  std::uint8_t page[4096];
+  for (const PhysRange& range : kernelDataRanges) {
+    for (std::uint64_t pa = range.start & ~0xfffull; pa < range.end(); pa += sizeof page) {
+      const std::size_t got = scanner_.read(pa, page);
+      for (std::size_t at = 0; at + 8 <= got; at += 8) {
+        std::uint64_t value;
+        std::memcpy(&value, page + at, 8);
+        // Either a plain PA or the ID-mapped form whose low 32 bits are the PA.
+        const std::uint64_t candidate = (value >> 32) == 0 ? value : (value & 0xffffffffull);
+        if (candidate == 0 || (candidate & 0xfff) || candidate >= physicalEnd) continue;
+        if (!tried.insert(candidate).second || tried.size() > 65536) continue;
+        if (mapsTo(candidate, kernelVa, kernelPa)) {
+          found.push_back(candidate);
+          if (found.size() >= maxCandidates) return found;
+        }
+      }
+    }
+  }
+  return found;
+}
+
 std::vector<DtbCandidate> KernelPageTableFinder::rank(
     const std::vector<std::uint64_t>& pages, const std::vector<PhysRange>& kernelDataRanges) const {
   std::vector<DtbCandidate> candidates;

@@ -42,6 +42,14 @@ class KernelPageTableFinder {
   std::vector<std::uint64_t> scan(std::uint64_t start, std::uint64_t end, std::uint64_t kernelVa,
                                   std::uint64_t kernelPa, std::size_t maxCandidates = 1024) const;
 
+  // Page-aligned physical addresses stored in the kernel's data segments
+  // (`_IdlePML4` holds the PML4's PA in its low 32 bits) that map `kernelVa` to
+  // `kernelPa`. Reads only the data segments: the cheap way to find the kernel
+  // PML4 when symbols are unknown and page tables are scattered over RAM.
+  std::vector<std::uint64_t> referencedByKernelData(const std::vector<PhysRange>& kernelDataRanges,
+                                                    std::uint64_t kernelVa, std::uint64_t kernelPa,
+                                                    std::size_t maxCandidates = 64) const;
+
   // Orders candidate PML4s, best first: those a pointer in `kernelDataRanges` (PA
   // ranges of the kernel's data segments: _IdlePML4, kernel_pmap->pm_cr3) refers
   // to, then those with the fewest user-half entries. Per-process PML4s share the
