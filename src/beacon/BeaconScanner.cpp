@@ -4,6 +4,7 @@
 #include <atomic>
 #include <bit>
 #include <cstring>
+#include <exception>
 #include <thread>
 
 namespace xnuscope {
@@ -89,11 +90,25 @@ BeaconScanResult BeaconScanner::scan(const ProgressFn& progress) const {
       if (worker == 0 && progress) progress("beacon scan", now, total);
     }
   };
+  // A source may throw from read(); a helper must not let that escape its thread
+  // (std::terminate), so the first failure is carried back and rethrown here.
+  std::vector<std::exception_ptr> failures(threads);
+  auto guarded = [&](unsigned worker) {
+    try {
+      work(worker);
+    } catch (...) {
+      failures[worker] = std::current_exception();
+      nextChunk.store(chunks.size());  // stop the others early
+    }
+  };
   {
     std::vector<std::jthread> helpers;
-    for (unsigned worker = 1; worker < threads; ++worker) helpers.emplace_back(work, worker);
-    work(0);
+    for (unsigned worker = 1; worker < threads; ++worker) helpers.emplace_back(guarded, worker);
+    guarded(0);
   }  // joins the helpers
+  for (const auto& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
   if (progress) progress("beacon scan", done.load(), total);
 
   BeaconScanResult result;
