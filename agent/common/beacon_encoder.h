@@ -97,7 +97,8 @@ void xb_store_u32(uint8_t* p, uint32_t value);
 void xb_store_u64(uint8_t* p, uint64_t value);
 uint32_t xb_load_u32(const uint8_t* p);
 
-/* Seqlock bracket. xb_page_begin bumps version_top (so it no longer equals
+/* Seqlock bracket (`page` must be at least 4-byte aligned: the version words are
+ * stored as whole 32-bit words). xb_page_begin bumps version_top (so it no longer equals
  * version_bottom) and orders that store before any later payload store;
  * xb_page_end orders the payload before setting version_bottom = version_top. */
 void xb_page_begin(uint8_t* page);
