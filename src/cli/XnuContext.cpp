@@ -119,8 +119,13 @@ XnuContext::XnuContext(Session& session) : physical_(session.physicalMemory()) {
     profile_ = selectProfileByBanner(kernel_);
   } else if (!profile_.banner.empty() &&
              collapseSpaces(profile_.banner) != collapseSpaces(kernel_.banner)) {
+    // Name the kernel's build and UUID too: with the wrong profile's symbols the banner
+    // may not be found at all, and an empty banner tells the user nothing.
     const std::string message = "profile " + profile_.describe() +
-                                " does not match the kernel in memory (\"" + kernel_.banner + "\")";
+                                " does not match the kernel in memory (build " +
+                                (kernel_.build.empty() ? "unknown" : kernel_.build) + ", UUID " +
+                                (kernel_.uuid.empty() ? "unknown" : kernel_.uuid) + ", banner \"" +
+                                kernel_.banner + "\")";
     if (!options.force) throw AnalysisError(message + "; use --force to use it anyway");
     session.warn(message + "; used anyway (--force)");
   }
