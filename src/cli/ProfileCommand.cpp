@@ -2,7 +2,8 @@
 //   profile list                       profiles --profile auto chooses from
 //   profile show NAME|PATH             identity, symbols and struct sizes of one profile
 //   profile import --vol2 ZIP|--isf FILE [--banner TEXT] [--name NAME] -o DIR [--symbols-dir DIR]
-//   profile export NAME|PATH --isf OUT Volatility 3 ISF of a profile
+//   profile export NAME|PATH --isf-out OUT  Volatility 3 ISF of a profile
+//   profile generate --dsym KERNEL.dSYM [--kernel KERNEL] [--name NAME] [--banner TEXT] -o DIR
 #include <boost/program_options.hpp>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/Error.h"
 #include "core/Hex.h"
 #include "output/Report.h"
+#include "profile/DwarfProfileGenerator.h"
 #include "profile/ImportedProfile.h"
 #include "profile/IsfProfile.h"
 #include "profile/ProfileFiles.h"
@@ -32,11 +34,13 @@ class ProfileCommand : public Command {
  public:
   std::string name() const override { return "profile"; }
   std::string summary() const override {
-    return "profiles: list, show, import (Volatility 2 zip, Volatility 3 ISF), export to ISF";
+    return "profiles: list, show, generate (KDK dSYM), import (Volatility 2 zip, Volatility 3 "
+           "ISF), export to ISF";
   }
   std::string usage() const override {
     return "profile list | show NAME|PATH | import --vol2 ZIP|--isf FILE [--banner TEXT] "
-           "[--name NAME] -o DIR [--symbols-dir DIR] | export NAME|PATH --isf-out FILE";
+           "[--name NAME] -o DIR [--symbols-dir DIR] | export NAME|PATH --isf-out FILE | generate "
+           "--dsym KERNEL.dSYM [--kernel KERNEL] -o DIR [--symbols-dir DIR]";
   }
   std::string positionalName() const override { return "profile-args"; }
 
@@ -45,6 +49,8 @@ class ProfileCommand : public Command {
                           "import: a Volatility 2 mac profile zip")(
         "isf", po::value<std::string>()->value_name("FILE"),
         "import: a Volatility 3 ISF (.json, .json.xz, .json.gz)")(
+        "dsym", po::value<std::string>()->value_name("DSYM"),
+        "generate: the kernel's .dSYM bundle (from its Kernel Debug Kit)")(
         "isf-out", po::value<std::string>()->value_name("FILE"),
         "export: where to write the Volatility 3 ISF")(
         "banner", po::value<std::string>()->value_name("TEXT"),
@@ -64,14 +70,15 @@ class ProfileCommand : public Command {
       throw InputError("profile needs a subcommand: import (see xnuscope profile --help)");
     }
     const std::string& sub = args.front();
-    if (sub == "import") return runImport(session, vm);
+    if (sub == "import" || sub == "generate") return runImport(session, vm, sub == "generate");
     if (sub == "list") return runList(session);
     if (sub == "show" || sub == "export") {
       if (args.size() != 2) throw InputError("profile " + sub + " needs one NAME or PATH");
       const Profile profile = resolve(args[1]);
       return sub == "show" ? runShow(session, profile) : runExport(session, vm, profile);
     }
-    throw InputError("unknown profile subcommand '" + sub + "'; use list, show, import or export");
+    throw InputError("unknown profile subcommand '" + sub +
+                     "'; use list, show, generate, import or export");
   }
 
  private:
@@ -150,11 +157,15 @@ class ProfileCommand : public Command {
     return 0;
   }
 
-  int runImport(Session& session, const po::variables_map& vm) {
+  int runImport(Session& session, const po::variables_map& vm, bool generate) {
     const std::string outputDir = optionText(vm, "output");
     if (outputDir.empty()) throw InputError("profile import needs -o DIR for the profile JSON");
     ImportedProfile imported;
-    if (vm.count("vol2")) {
+    if (generate) {
+      if (!vm.count("dsym")) throw InputError("profile generate needs --dsym KERNEL.dSYM");
+      imported = generateProfileFromDwarf(optionText(vm, "dsym"), session.options().kernel,
+                                          {optionText(vm, "name"), optionText(vm, "banner")});
+    } else if (vm.count("vol2")) {
       imported = importVol2Profile(optionText(vm, "vol2"),
                                    {optionText(vm, "banner"), optionText(vm, "name")});
     } else if (vm.count("isf")) {
