@@ -1,5 +1,6 @@
 #include "xnu/KextWalker.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_set>
 
@@ -84,8 +85,13 @@ void KextWalker::walkKmodList(KextListing& listing) const {
     }
     KextRecord kext;
     kext.infoAddress = current;
-    kext.name = cString(bytes.data() + layout.kmodName, layout.kmodNameLength);
-    kext.version = cString(bytes.data() + layout.kmodVersion, layout.kmodVersionLength);
+    // Clipped to kmod_info: a wrong profile may place name/version past the struct.
+    auto field = [&](std::uint64_t offset, std::uint64_t length) {
+      if (offset >= bytes.size()) return std::string();
+      return cString(bytes.data() + offset, std::min<std::uint64_t>(length, bytes.size() - offset));
+    };
+    kext.name = field(layout.kmodName, layout.kmodNameLength);
+    kext.version = field(layout.kmodVersion, layout.kmodVersionLength);
     kext.address = load<std::uint64_t>(bytes, layout.kmodAddress);
     kext.size = load<std::uint64_t>(bytes, layout.kmodSize);
     kext.id = load<std::uint32_t>(bytes, layout.kmodId);

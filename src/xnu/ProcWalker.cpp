@@ -13,13 +13,16 @@ constexpr std::int32_t kPidMax = 99999;  // bsd/sys/proc_internal.h PID_MAX
 // A struct proc larger than this is not a real layout; refuse rather than read MBs.
 constexpr std::uint64_t kMaxProcStructSize = 64 * 1024;
 
+// Both loads read 0 for a field a (wrong or hostile) profile places past the struct.
 std::uint64_t loadU64(const std::vector<std::uint8_t>& bytes, std::uint64_t offset) {
   std::uint64_t value = 0;
+  if (offset > bytes.size() || bytes.size() - offset < sizeof value) return 0;
   std::memcpy(&value, bytes.data() + offset, sizeof value);
   return value;
 }
 std::uint32_t loadU32(const std::vector<std::uint8_t>& bytes, std::uint64_t offset) {
   std::uint32_t value = 0;
+  if (offset > bytes.size() || bytes.size() - offset < sizeof value) return 0;
   std::memcpy(&value, bytes.data() + offset, sizeof value);
   return value;
 }

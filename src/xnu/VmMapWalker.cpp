@@ -135,9 +135,8 @@ VmMapListing VmMapWalker::walk(std::uint64_t mapVa) const {
     previousEnd = entry.end;
     listing.entries.push_back(entry);
     from = "links.next of entry " + hex(entryVa);
-    std::uint64_t next = 0;
-    std::memcpy(&next, bytes.data() + layout.entryLinks + layout.linksNext, sizeof next);
-    link = next;
+    // Clipped to the struct: a wrong profile may place links.next past it.
+    link = loadWord(bytes.data(), bytes.size(), layout.entryLinks + layout.linksNext);
   }
   if (listing.status.complete &&
       static_cast<std::int64_t>(listing.entries.size()) != listing.declaredEntries) {
