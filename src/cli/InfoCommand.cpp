@@ -2,8 +2,8 @@
 // it is (banner, UUID, build), and which independent facts proved it. Needs no
 // profile; one given with --profile adds its symbols to the proof.
 #include "cli/Command.h"
+#include "cli/KernelResolver.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
 #include "core/Error.h"
 #include "core/Hex.h"
 #include "kernel/KernelLocator.h"
@@ -21,29 +21,16 @@ class InfoCommand : public Command {
 
   int run(Session& session, const boost::program_options::variables_map&) override {
     const GlobalOptions& options = session.options();
-    const PhysicalMemory& memory = session.physicalMemory();
-    const bool explicitProfile = !options.profile.empty() && options.profile != "auto";
-    std::optional<Profile> profile;
-    if (explicitProfile) profile = loadProfileFile(options.profile);
-
-    KernelLocatorOptions locatorOptions;
-    if (profile) locatorOptions.unslidSymbols = &profile->symbols;
-    locatorOptions.dtb = options.dtb;
-    locatorOptions.progress = session.progress();
-    const KernelInfo info = KernelLocator(memory, locatorOptions).locate();
-    session.endProgress();
-
+    KernelResolverOptions resolverOptions;
+    resolverOptions.requireProfile = false;  // info needs no profile; it only names one
+    resolverOptions.decoyScan = KernelLocatorOptions::DecoyScan::Auto;
+    ResolvedKernel resolved = resolveKernel(session, resolverOptions);
+    const KernelInfo& info = resolved.kernel;
     std::vector<std::string> warnings = info.warnings;
+    warnings.insert(warnings.end(), resolved.warnings.begin(), resolved.warnings.end());
     std::string profileText;
-    if (profile) {
-      profileText = profile->describe();
-    } else {
-      try {
-        profileText = profileMatchingBanner(info).describe();
-      } catch (const AnalysisError& error) {
-        warnings.push_back(error.what());
-      }
-    }
+    if (resolved.profile)
+      profileText = resolved.profile->describe() + " via " + resolved.profileSource;
 
     Report report;
     auto& doc = report.document;

@@ -2,11 +2,8 @@
 // from one invocation: the located kernel, a profile that fits it, the resolved
 // XnuLayout, and the kernel's virtual memory — built once, in that order.
 //
-// Profile choice: `--profile PATH` loads that file (xnuscope native JSON or a
-// Volatility 2 mac zip) and hands its symbols to the locator; `--profile auto`
-// locates the kernel first and then picks the profile in the profile directory
-// whose banner equals the kernel's. A profile whose banner disagrees with the
-// kernel is refused unless --force.
+// The kernel and its profile come from resolveKernel (cli/KernelResolver.h):
+// profile-free location, then --profile PATH or auto selection, mismatch refusal.
 #pragma once
 
 #include <memory>
@@ -45,17 +42,5 @@ class XnuContext {
   std::unique_ptr<VirtualMemory> kernelMemory_;
   std::unique_ptr<XnuKernel> xnu_;
 };
-
-// Loads a profile file (native JSON, Volatility 3 ISF .json/.json.xz/.json.gz, or
-// Volatility 2 zip); InputError otherwise.
-Profile loadProfileFile(const std::string& path);
-
-}  // namespace xnuscope::cli
-
-namespace xnuscope::cli {
-
-// The profile in the profile directories whose banner equals the kernel's
-// (what `--profile auto` picks); AnalysisError when none does.
-Profile profileMatchingBanner(const KernelInfo& kernel);
 
 }  // namespace xnuscope::cli
