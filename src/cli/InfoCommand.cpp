@@ -29,8 +29,7 @@ class InfoCommand : public Command {
     std::vector<std::string> warnings = info.warnings;
     warnings.insert(warnings.end(), resolved.warnings.begin(), resolved.warnings.end());
     std::string profileText;
-    if (resolved.profile)
-      profileText = resolved.profile->describe() + " via " + resolved.profileSource;
+    if (resolved.profile) profileText = resolved.profile->describe();
 
     Report report;
     auto& doc = report.document;
@@ -48,6 +47,9 @@ class InfoCommand : public Command {
     doc["lowglo_pa"] = info.lowGlobalsPa ? nlohmann::ordered_json(hex(info.lowGlobalsPa)) : nullptr;
     doc["profile"] =
         profileText.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(profileText);
+    doc["profile_source"] = resolved.profileSource.empty()
+                                ? nlohmann::ordered_json(nullptr)
+                                : nlohmann::ordered_json(resolved.profileSource);
     std::string proof = std::to_string(info.agreedFactCount()) + " of " +
                         std::to_string(info.facts.size()) + " facts agree";
     doc["proof"] = proof;

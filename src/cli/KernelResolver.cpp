@@ -81,8 +81,19 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
     resolved.warnings.push_back("the kernel's banner and UUID could not be read, so profile " +
                                 resolved.profile->name + " could not be checked against it");
   } else {
-    const std::string forced =
-        checkProfileMatches(*resolved.profile, found.uuid, found.banner, global.force);
+    std::string forced;
+    try {
+      forced = checkProfileMatches(*resolved.profile, found.uuid, found.banner, global.force);
+    } catch (const AnalysisError& error) {
+      // Name the kernel's own build (from _osversion/lgOSVersion) beside the profile's.
+      std::string message = error.what();
+      const std::string anchor = "the kernel in memory (";
+      const auto at = message.find(anchor);
+      if (at != std::string::npos && !found.build.empty()) {
+        message.insert(at + anchor.size(), "build " + found.build + ", ");
+      }
+      throw AnalysisError(message);
+    }
     if (!forced.empty()) resolved.warnings.push_back(forced);
   }
 

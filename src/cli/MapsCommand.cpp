@@ -1,5 +1,6 @@
 // `xnuscope maps --pid N`: the vm_map entries of one process (sorted by start),
 // with totals. The walk is bounded and cycle-checked (VmMapWalker).
+#include "cli/BeaconFallback.h"
 #include "cli/Command.h"
 #include "cli/Session.h"
 #include "cli/XnuContext.h"
@@ -28,15 +29,25 @@ class MapsCommand : public Command {
   int run(Session& session, const po::variables_map& vm) override {
     if (!vm.count("pid")) throw InputError("maps: --pid N is required (see `xnuscope pslist`)");
     const std::int32_t pid = vm["pid"].as<std::int32_t>();
-    XnuContext context(session);
-    const ProcessListing processes = ProcWalker(context.xnu()).walk();
+    // When no kernel can be located or no profile serves it, an in-guest companion's
+    // beacon pages may still answer (rows marked "source": "beacon").
+    std::unique_ptr<XnuContext> context;
+    try {
+      context = std::make_unique<XnuContext>(session);
+    } catch (const AnalysisError& error) {
+      auto report = beaconMapsReport(session, static_cast<std::uint32_t>(pid), error.what());
+      if (!report) throw;
+      session.emit(*report);
+      return 0;
+    }
+    const ProcessListing processes = ProcWalker(context->xnu()).walk();
     const ProcessRecord& process = findProcess(processes, pid);
     if (process.map == 0) {
       throw AnalysisError("maps: pid " + std::to_string(pid) + " (" + process.name() +
                           ") has no readable task/vm_map" +
                           (process.zombie() ? " (it is a zombie)" : ""));
     }
-    const VmMapListing listing = VmMapWalker(context.xnu()).walk(process.map);
+    const VmMapListing listing = VmMapWalker(context->xnu()).walk(process.map);
 
     Report report;
     WalkStatus status = listing.status;

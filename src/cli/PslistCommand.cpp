@@ -1,10 +1,12 @@
 // `xnuscope pslist`: every process the kernel knows, from allproc and zombproc
 // cross-checked against the task queue (a smeared list still shows what the
 // other list holds; see ProcWalker).
+#include "cli/BeaconFallback.h"
 #include "cli/Command.h"
 #include "cli/Session.h"
 #include "cli/XnuContext.h"
 #include "cli/XnuRows.h"
+#include "core/Error.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -17,8 +19,18 @@ class PslistCommand : public Command {
   }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    XnuContext context(session);
-    const ProcessListing listing = ProcWalker(context.xnu()).walk();
+    // When no kernel can be located or no profile serves it, an in-guest companion's
+    // beacon pages may still answer (rows marked "source": "beacon").
+    std::unique_ptr<XnuContext> context;
+    try {
+      context = std::make_unique<XnuContext>(session);
+    } catch (const AnalysisError& error) {
+      auto report = beaconProcessReport(session, error.what());
+      if (!report) throw;
+      session.emit(*report);
+      return 0;
+    }
+    const ProcessListing listing = ProcWalker(context->xnu()).walk();
     Report report;
     report.setCompleteness(listing.status.complete, listing.status.warnings);
     auto rows = nlohmann::ordered_json::array();

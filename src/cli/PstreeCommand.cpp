@@ -4,10 +4,12 @@
 #include <map>
 #include <set>
 
+#include "cli/BeaconFallback.h"
 #include "cli/Command.h"
 #include "cli/Session.h"
 #include "cli/XnuContext.h"
 #include "cli/XnuRows.h"
+#include "core/Error.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -18,8 +20,18 @@ class PstreeCommand : public Command {
   std::string summary() const override { return "processes as a parent/child tree"; }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    XnuContext context(session);
-    const ProcessListing listing = ProcWalker(context.xnu()).walk();
+    // When no kernel can be located or no profile serves it, an in-guest companion's
+    // beacon pages may still answer (rows marked "source": "beacon").
+    std::unique_ptr<XnuContext> context;
+    try {
+      context = std::make_unique<XnuContext>(session);
+    } catch (const AnalysisError& error) {
+      auto report = beaconProcessReport(session, error.what());
+      if (!report) throw;
+      session.emit(*report);
+      return 0;
+    }
+    const ProcessListing listing = ProcWalker(context->xnu()).walk();
     const auto& processes = listing.processes;
 
     std::map<std::int32_t, std::size_t> byPid;  // first row wins (live before zombie)

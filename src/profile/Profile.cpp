@@ -87,6 +87,14 @@ std::uint64_t Profile::offset(const std::string& structName, const std::string& 
     const std::string member =
         fieldPath.substr(begin, dot == std::string::npos ? dot : dot - begin);
     const Field& member_field = field(current, member);
+    // A member past its struct's end (a flexible array may sit exactly at the end)
+    // means the profile is corrupt; reading there would walk unrelated memory.
+    const std::uint64_t structSize = structure(current).size;
+    if (structSize != 0 && member_field.offset > structSize) {
+      throw AnalysisError("profile " + name + ": " + current + "." + member + " at offset " +
+                          std::to_string(member_field.offset) + " lies outside the struct (" +
+                          std::to_string(structSize) + " bytes); the profile is malformed");
+    }
     total += member_field.offset;
     if (dot == std::string::npos) return total;
     // field() above already proved the path resolvable one step at a time.
