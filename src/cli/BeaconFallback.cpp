@@ -6,6 +6,8 @@
 #include "beacon/BeaconReader.h"
 #include "beacon/BeaconRows.h"
 #include "cli/Session.h"
+#include "cli/XnuContext.h"
+#include "core/Error.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -77,6 +79,17 @@ std::optional<Report> beaconMapsReport(Session& session, std::uint32_t pid,
   report.columns = {{"start", "START"}, {"end", "END"},   {"prot", "PROT"},
                     {"share", "SHARE"}, {"path", "PATH"}, {"source", "SOURCE"}};
   return report;
+}
+
+std::unique_ptr<XnuContext> openXnuContextOrEmitBeaconProcesses(Session& session) {
+  try {
+    return std::make_unique<XnuContext>(session);
+  } catch (const AnalysisError& error) {
+    auto report = beaconProcessReport(session, error.what());
+    if (!report) throw;
+    session.emit(*report);
+    return nullptr;
+  }
 }
 
 }  // namespace xnuscope::cli

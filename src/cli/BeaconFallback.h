@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -31,5 +32,12 @@ std::optional<Report> beaconProcessReport(Session& session, const std::string& w
 // image holds no usable beacon session.
 std::optional<Report> beaconMapsReport(Session& session, std::uint32_t pid,
                                        const std::string& whyNoKernel);
+
+class XnuContext;
+
+// Opens the kernel path for a process listing. When no kernel or profile serves
+// and the image holds beacons, emits the beacon process report and returns null
+// (the command is done); when neither serves, the kernel path's error propagates.
+std::unique_ptr<XnuContext> openXnuContextOrEmitBeaconProcesses(Session& session);
 
 }  // namespace xnuscope::cli

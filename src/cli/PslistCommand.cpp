@@ -19,17 +19,9 @@ class PslistCommand : public Command {
   }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    // When no kernel can be located or no profile serves it, an in-guest companion's
-    // beacon pages may still answer (rows marked "source": "beacon").
-    std::unique_ptr<XnuContext> context;
-    try {
-      context = std::make_unique<XnuContext>(session);
-    } catch (const AnalysisError& error) {
-      auto report = beaconProcessReport(session, error.what());
-      if (!report) throw;
-      session.emit(*report);
-      return 0;
-    }
+    // No kernel or profile: the beacon fallback has answered (or the error stands).
+    const std::unique_ptr<XnuContext> context = openXnuContextOrEmitBeaconProcesses(session);
+    if (!context) return 0;
     const ProcessListing listing = ProcWalker(context->xnu()).walk();
     Report report;
     report.setCompleteness(listing.status.complete, listing.status.warnings);

@@ -20,17 +20,9 @@ class PstreeCommand : public Command {
   std::string summary() const override { return "processes as a parent/child tree"; }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    // When no kernel can be located or no profile serves it, an in-guest companion's
-    // beacon pages may still answer (rows marked "source": "beacon").
-    std::unique_ptr<XnuContext> context;
-    try {
-      context = std::make_unique<XnuContext>(session);
-    } catch (const AnalysisError& error) {
-      auto report = beaconProcessReport(session, error.what());
-      if (!report) throw;
-      session.emit(*report);
-      return 0;
-    }
+    // No kernel or profile: the beacon fallback has answered (or the error stands).
+    const std::unique_ptr<XnuContext> context = openXnuContextOrEmitBeaconProcesses(session);
+    if (!context) return 0;
     const ProcessListing listing = ProcWalker(context->xnu()).walk();
     const auto& processes = listing.processes;
 
