@@ -28,10 +28,9 @@ std::string ensureImage(const std::string& name, const std::string& ram,
   fs::create_directories(dir);
   const fs::path image = dir / name;
   if (!fs::exists(image) || !fs::exists(image.string() + ".truth.json")) {
-    const std::string command = std::string("python3 ") + XNUSCOPE_FORGE + " generate --profile " +
-                                XNUSCOPE_REAL_XNU +
-                                "/HighSierra_10.13.6_17G65.zip --seed 8 --ram " + ram +
-                                " --format " + format + " --quiet --out " + image.string();
+    const std::string command = std::string("python3 ") + XNUSCOPE_FORGE + " generate --build " +
+                                "HighSierra_10.13.6_17G65 --seed 8 --ram " + ram + " --format " +
+                                format + " --quiet --out " + image.string();
     std::printf("generating %s (once) ...\n", image.c_str());
     if (std::system(command.c_str()) != 0) {
       std::fprintf(stderr, "forge failed: %s\n", command.c_str());

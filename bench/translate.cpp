@@ -34,11 +34,11 @@ const Guest& guest() {
     fs::create_directories(dir);
     const fs::path image = dir / "highsierra-256m.raw";
     if (!fs::exists(image)) {
-      const std::string command = std::string("python3 ") + XNUSCOPE_FORGE +
-                                  " generate --profile " + XNUSCOPE_REAL_XNU +
-                                  "/HighSierra_10.13.6_17G65.zip --seed 8 --ram 256M --format raw"
-                                  " --quiet --out " +
-                                  image.string();
+      const std::string command =
+          std::string("python3 ") + XNUSCOPE_FORGE +
+          " generate --build HighSierra_10.13.6_17G65 --seed 8 --ram 256M --format raw"
+          " --quiet --out " +
+          image.string();
       if (std::system(command.c_str()) != 0) std::exit(1);
     }
     result.memory = xnuscope::openPhysicalMemory(image.string());

@@ -28,16 +28,16 @@ namespace {
 using namespace xnuscope;
 namespace fs = std::filesystem;
 
-constexpr const char* kProfileZip = "HighSierra_10.13.6_17G65.zip";
+constexpr const char* kBuild = "HighSierra_10.13.6_17G65";
 
 std::string forgeImage(const std::string& name, const std::string& args) {
   const fs::path dir = fs::path(XNUSCOPE_FIXTURE_CACHE) / "bench-walkers";
   fs::create_directories(dir);
   const fs::path image = dir / name;
   if (fs::exists(image) && fs::exists(image.string() + ".truth.json")) return image.string();
-  const std::string command = "python3 " + std::string(XNUSCOPE_FORGE) + " generate --profile " +
-                              std::string(XNUSCOPE_REAL_XNU) + "/" + kProfileZip + " " + args +
-                              " --format raw --out " + image.string() + " > /dev/null";
+  const std::string command = "python3 " + std::string(XNUSCOPE_FORGE) + " generate --build " +
+                              kBuild + " " + args + " --format raw --out " + image.string() +
+                              " > /dev/null";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("forge failed: " + command);
   return image.string();
 }

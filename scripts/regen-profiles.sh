@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates xnu_profiles/*.json and symbols/*.txt.xz from the six Volatility 2 mac
-# profile zips in ../shared/real-xnu. The output is deterministic: running this on a
-# clean checkout leaves `git status` clean (tests/profile checks the same in-process).
+# Maintainer tool: regenerates xnu_profiles/*.json and symbols/*.txt.xz from the six
+# Volatility 2 mac profile zips (XNUSCOPE_REAL_XNU, default ../shared/real-xnu — a
+# development folder that is not part of the repository; the demo and the tests use
+# the committed files and never need it). The output is deterministic: running this
+# on a clean checkout leaves `git status` clean (`ctest -L realxnu` checks the same).
 #
 #   scripts/regen-profiles.sh [PROFILES_DIR [SYMBOLS_DIR]]
 #
@@ -17,6 +19,10 @@ SYMBOLS_DIR=${2:-$ROOT/symbols}
 
 if [ ! -x "$XNUSCOPE" ]; then
   echo "regen-profiles: $XNUSCOPE not built; run scripts/build.sh or set XNUSCOPE=PATH" >&2
+  exit 2
+fi
+if [ ! -d "$REAL" ]; then
+  echo "regen-profiles: $REAL not found; set XNUSCOPE_REAL_XNU to the folder of the Volatility 2 zips" >&2
   exit 2
 fi
 command -v jq >/dev/null || { echo "regen-profiles: needs jq (scripts/setup.sh installs it)" >&2; exit 2; }

@@ -46,6 +46,22 @@ DsymutilListing parseDsymutilSymbols(const std::string& text, const std::string&
     if (symbol.name.empty()) continue;
     std::istringstream tokens(typeClass);
     for (std::string token; tokens >> token;) symbol.external |= token == "EXT";
+    // Before the class: "[index] n_strx n_type (": the raw n_type and, after it, n_sect.
+    std::istringstream head(line.substr(0, open));
+    std::string index, strx, type;
+    unsigned typeValue = 0, sectionValue = 0;
+    head >> index;
+    if (index.back() != ']') head >> index;  // "[" and the number may be split by spaces
+    if (!(head >> strx >> type) ||
+        std::from_chars(type.data(), type.data() + type.size(), typeValue, 16).ec != std::errc() ||
+        typeValue > 0xff)
+      fail("bad n_type");
+    if (std::from_chars(section.data(), section.data() + section.size(), sectionValue, 16).ec !=
+            std::errc() ||
+        sectionValue > 0xff)
+      fail("bad n_sect \"" + section + "\"");
+    symbol.type = static_cast<std::uint8_t>(typeValue);
+    symbol.section = static_cast<std::uint8_t>(sectionValue);
     listing.symbols.push_back(std::move(symbol));
   }
   if (entryLines == 0) {

@@ -314,7 +314,9 @@ ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std:
       // N_SECT (type & N_TYPE == 0xe), no stab bits: defined in a section.
       if ((symbol.type() & 0xe0) != 0 || (symbol.type() & 0x0e) != 0x0e || symbol.name().empty())
         continue;
-      symbols.push_back({symbol.value(), symbol.name(), (symbol.type() & 0x01) != 0});
+      symbols.push_back({symbol.value(), symbol.name(), (symbol.type() & 0x01) != 0,
+                         static_cast<std::uint8_t>(symbol.type()),
+                         static_cast<std::uint8_t>(symbol.numberof_sections())});
     }
     result.symbolTable = ProfileSymbolTable(std::move(symbols));
     for (const auto& symbol : result.symbolTable.symbols()) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "core/Error.h"
 #include "profile/Compression.h"
@@ -49,16 +51,42 @@ std::optional<std::uint64_t> ProfileSymbolTable::addressOf(const std::string& na
   return local;
 }
 
+namespace {
+
+constexpr std::uint8_t kNlistExternal = 0x01;  // N_EXT
+constexpr std::uint8_t kNlistSection = 0x0e;   // N_SECT
+
+void appendHex(std::string& text, std::uint64_t value, int width) {
+  char digits[17];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value, 16);
+  (void)ec;
+  text.append(static_cast<std::size_t>(std::max<long>(0, width - (end - digits))), '0');
+  text.append(digits, end);
+}
+
+template <typename T>
+bool parseHex(std::string_view token, T& value) {
+  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), value, 16);
+  return !token.empty() && ec == std::errc() && ptr == token.data() + token.size();
+}
+
+}  // namespace
+
 std::string ProfileSymbolTable::toText(const std::string& name) const {
-  std::string text = "# xnuscope-symbols 1 " + name + "\n";
-  text.reserve(symbols_.size() * 48);
-  char address[17];
+  std::string text = "# xnuscope-symbols 2 " + name + "\n";
+  text.reserve(symbols_.size() * 52);
   for (const auto& symbol : symbols_) {
-    const auto [end, ec] = std::to_chars(address, address + sizeof address, symbol.address, 16);
-    (void)ec;
-    text.append(16 - (end - address), '0');
-    text.append(address, end);
-    text += symbol.external ? " " : " l ";
+    // A source without n_type (ISF) still only holds section-defined symbols.
+    const std::uint8_t type =
+        symbol.type != 0
+            ? symbol.type
+            : static_cast<std::uint8_t>(kNlistSection | (symbol.external ? kNlistExternal : 0));
+    appendHex(text, symbol.address, 16);
+    text += ' ';
+    appendHex(text, type, 2);
+    text += ' ';
+    appendHex(text, symbol.section, 2);
+    text += ' ';
     text += symbol.name;
     text += '\n';
   }
@@ -71,18 +99,46 @@ ProfileSymbolTable ProfileSymbolTable::fromText(const std::string& text,
   std::istringstream in(text);
   std::string line;
   std::size_t lineNumber = 0;
+  int version = 1;
   while (std::getline(in, line)) {
     ++lineNumber;
-    if (line.empty() || line[0] == '#') continue;
-    const auto space = line.find(' ');
-    ProfileSymbol symbol;
-    const auto [ptr, ec] = std::from_chars(line.data(), line.data() + space, symbol.address, 16);
-    if (space == std::string::npos || ec != std::errc() || ptr != line.data() + space) {
-      throw InputError(origin + ":" + std::to_string(lineNumber) +
-                       ": expected \"<hex address> [l ]<name>\"");
+    if (line.empty()) continue;
+    if (line[0] == '#') {
+      if (line.rfind("# xnuscope-symbols ", 0) == 0) {
+        const char* digits = line.c_str() + 19;
+        version = std::atoi(digits);
+        if (version != 1 && version != 2) {
+          throw InputError(origin + ":" + std::to_string(lineNumber) +
+                           ": symbol table format version " + std::string(digits, 1) +
+                           " is not 1 or 2; is this xnuscope too old for the file?");
+        }
+      }
+      continue;
     }
-    symbol.external = line.compare(space, 3, " l ") != 0;
-    symbol.name = line.substr(space + (symbol.external ? 1 : 3));
+    const std::string_view view(line);
+    const auto fail = [&](const char* expected) {
+      throw InputError(origin + ":" + std::to_string(lineNumber) + ": expected \"" + expected +
+                       "\"");
+    };
+    ProfileSymbol symbol;
+    if (version == 2) {
+      const auto first = view.find(' ');
+      const auto second = first == std::string_view::npos ? first : view.find(' ', first + 1);
+      const auto third = second == std::string_view::npos ? second : view.find(' ', second + 1);
+      if (third == std::string_view::npos || !parseHex(view.substr(0, first), symbol.address) ||
+          !parseHex(view.substr(first + 1, second - first - 1), symbol.type) ||
+          !parseHex(view.substr(second + 1, third - second - 1), symbol.section)) {
+        fail("<hex address> <hex n_type> <hex n_sect> <name>");
+      }
+      symbol.external = (symbol.type & kNlistExternal) != 0;
+      symbol.name = line.substr(third + 1);
+    } else {
+      const auto space = view.find(' ');
+      if (space == std::string_view::npos || !parseHex(view.substr(0, space), symbol.address))
+        fail("<hex address> [l ]<name>");
+      symbol.external = line.compare(space, 3, " l ") != 0;
+      symbol.name = line.substr(space + (symbol.external ? 1 : 3));
+    }
     if (symbol.name.empty())
       throw InputError(origin + ":" + std::to_string(lineNumber) + ": empty name");
     symbols.push_back(std::move(symbol));

@@ -1,8 +1,11 @@
 // A kernel's full symbol table (unslid address, Mach-O name), for address → name
 // lookups by kext, dmesg and hook checks. Stored per build as
-// symbols/<profile>.txt.xz: one "ffffff8000200000 __mh_execute_header" line per
-// symbol (" l " between address and name marks a local, non-external symbol),
-// sorted by address then name, after a "# xnuscope-symbols 1 <name>" line.
+// symbols/<profile>.txt.xz, sorted by address then name, after a header line.
+//   version 2: "# xnuscope-symbols 2 <name>", then one line per symbol
+//              "ffffff8000100000 0f 0b _BootPML4"  (address, n_type, n_sect, name);
+//              external means N_EXT (0x01) is set in n_type.
+//   version 1: "# xnuscope-symbols 1 <name>", then "ffffff8000200000 [l ]<name>"
+//              (" l " marks a local symbol); n_type/n_sect unknown. Still read.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +19,9 @@ struct ProfileSymbol {
   std::uint64_t address = 0;
   std::string name;  // Mach-O name, with the leading underscore
   bool external = false;
+  // Mach-O nlist_64 n_type and n_sect; 0 when the source did not say (ISF, v1 files).
+  std::uint8_t type = 0;
+  std::uint8_t section = 0;
   bool operator==(const ProfileSymbol&) const = default;
 };
 

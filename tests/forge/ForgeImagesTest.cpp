@@ -14,7 +14,7 @@ namespace {
 
 TEST(ForgeImages, GeneratesAndCachesARealBuild) {
   ForgeRequest req;
-  req.profile = "HighSierra_10.13.6_17G65.zip";
+  req.profile = "HighSierra_10.13.6_17G65";
   req.seed = 11;
   req.ram = "64M";
   req.procs = 8;
@@ -45,7 +45,7 @@ TEST(ForgeImages, DifferentArgumentsGiveDifferentImages) {
 // EXPECT_NONFATAL_FAILURE cannot see locals, so the request is built here.
 void forgeUnknownBuild() {
   ForgeRequest bad;
-  bad.profile = "NoSuchBuild_10.99.1_99Z99.zip";
+  bad.profile = "NoSuchBuild_10.99.1_99Z99";
   bad.ram = "64M";
   try {
     forgeImage(bad);
@@ -57,10 +57,13 @@ TEST(ForgeImages, ForgeErrorsBecomeTestFailures) {
   EXPECT_NONFATAL_FAILURE(forgeUnknownBuild(), "fixture forge failed");
 }
 
-TEST(ForgeImages, KnowsTheSixRealProfiles) {
-  const auto zips = realProfileZips();
-  ASSERT_EQ(zips.size(), 6u);
-  for (const auto& z : zips) EXPECT_TRUE(std::filesystem::exists(realXnuDir() + "/" + z)) << z;
+TEST(ForgeImages, TheSixRealBuildsShipWithTheProject) {
+  const auto builds = realBuilds();
+  ASSERT_EQ(builds.size(), 6u);
+  for (const auto& b : builds) {
+    EXPECT_TRUE(std::filesystem::exists(sourceDir() + "/xnu_profiles/" + b + ".json")) << b;
+    EXPECT_TRUE(std::filesystem::exists(sourceDir() + "/symbols/" + b + ".txt.xz")) << b;
+  }
 }
 
 }  // namespace

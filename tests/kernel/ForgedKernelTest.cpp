@@ -91,7 +91,7 @@ TEST_P(ForgedBuilds, LocatesKernelWithoutProfileAndEqualsTruth) {
 
 std::vector<BuildAndFormat> allBuildsAndFormats() {
   std::vector<BuildAndFormat> params;
-  for (const auto& profile : xnuscope::test::realProfileZips()) {
+  for (const auto& profile : xnuscope::test::realBuilds()) {
     for (const char* format : {"raw", "elf", "lime"}) params.push_back({profile, format});
   }
   return params;
@@ -111,7 +111,7 @@ INSTANTIATE_TEST_SUITE_P(SixBuilds, ForgedBuilds, ::testing::ValuesIn(allBuildsA
 
 TEST(ForgedKernel, KeepsymsGivesResidentSymbolsAndIdlePml4ThroughBootPml4) {
   const auto forged = forgeImage(ForgeRequest{
-      .profile = "ElCapitan_10.11.6_15G1212.zip", .seed = 21, .extraArgs = {"--keepsyms"}});
+      .profile = "ElCapitan_10.11.6_15G1212", .seed = 21, .extraArgs = {"--keepsyms"}});
   const auto memory = openPhysicalMemory(forged.image);
   KernelLocator locator(*memory);
   const KernelInfo info = locator.locate();
@@ -132,7 +132,7 @@ TEST(ForgedKernel, KeepsymsGivesResidentSymbolsAndIdlePml4ThroughBootPml4) {
 
 TEST(ForgedKernel, ProfileSymbolsFromIsfHintAreUsed) {
   const auto forged =
-      forgeImage(ForgeRequest{.profile = "Sierra_10.12.6_16G29.zip", .seed = 22, .extraArgs = {}});
+      forgeImage(ForgeRequest{.profile = "Sierra_10.12.6_16G29", .seed = 22, .extraArgs = {}});
   // The truth's runtime symbols minus the slide are the profile's unslid ones.
   const std::uint64_t slide =
       std::stoull(forged.truth["kaslr_slide"].get<std::string>(), nullptr, 16);
@@ -150,8 +150,8 @@ TEST(ForgedKernel, ProfileSymbolsFromIsfHintAreUsed) {
 }
 
 TEST(ForgedKernel, SlideZero) {
-  const auto forged = forgeImage(ForgeRequest{
-      .profile = "Yosemite_10.10.5_14F27.zip", .seed = 23, .extraArgs = {"--slide", "0"}});
+  const auto forged = forgeImage(
+      ForgeRequest{.profile = "Yosemite_10.10.5_14F27", .seed = 23, .extraArgs = {"--slide", "0"}});
   const auto memory = openPhysicalMemory(forged.image);
   const KernelInfo info = KernelLocator(*memory).locate();
   EXPECT_EQ(info.kaslrSlide, 0u);
@@ -159,7 +159,7 @@ TEST(ForgedKernel, SlideZero) {
 }
 
 TEST(ForgedKernel, DecoyBannerDoesNotWinAndIsReported) {
-  for (const char* profile : {"Mavericks_10.9.5_13f34.zip", "HighSierra_10.13.1_17B48.zip"}) {
+  for (const char* profile : {"Mavericks_10.9.5_13F34", "HighSierra_10.13.1_17B48"}) {
     const auto forged =
         forgeImage(ForgeRequest{.profile = profile, .seed = 24, .extraArgs = {"--decoy-banner"}});
     const auto memory = openPhysicalMemory(forged.image);
@@ -175,7 +175,7 @@ TEST(ForgedKernel, DecoyBannerDoesNotWinAndIsReported) {
 
 TEST(ForgedKernel, ZeroedLowGlobalsStillProven) {
   const auto forged = forgeImage(ForgeRequest{
-      .profile = "HighSierra_10.13.6_17G65.zip", .seed = 25, .extraArgs = {"--zero-lowglo"}});
+      .profile = "HighSierra_10.13.6_17G65", .seed = 25, .extraArgs = {"--zero-lowglo"}});
   const auto memory = openPhysicalMemory(forged.image);
   const KernelInfo info = KernelLocator(*memory).locate();
   // Without lowGlo and without symbols the build comes from the banner's xnu version.
@@ -189,16 +189,15 @@ TEST(ForgedKernel, ZeroedLowGlobalsStillProven) {
 }
 
 TEST(ForgedKernel, ZeroedLowGlobalsWithKeepsymsEqualsTruth) {
-  const auto forged = forgeImage(ForgeRequest{.profile = "Sierra_10.12.6_16G29.zip",
-                                              .seed = 26,
-                                              .extraArgs = {"--zero-lowglo", "--keepsyms"}});
+  const auto forged = forgeImage(ForgeRequest{
+      .profile = "Sierra_10.12.6_16G29", .seed = 26, .extraArgs = {"--zero-lowglo", "--keepsyms"}});
   const auto memory = openPhysicalMemory(forged.image);
   const KernelInfo info = KernelLocator(*memory).locate();
   expectEqualsTruth(info, forged.truth);
 }
 
 TEST(ForgedKernel, TruncatedImage) {
-  const ForgeRequest whole{.profile = "HighSierra_10.13.6_17G65.zip", .seed = 27, .extraArgs = {}};
+  const ForgeRequest whole{.profile = "HighSierra_10.13.6_17G65", .seed = 27, .extraArgs = {}};
   const auto full = forgeImage(whole);
   const std::uint64_t kernelPa =
       std::stoull(full.truth["kernel_base_pa"].get<std::string>(), nullptr, 16);

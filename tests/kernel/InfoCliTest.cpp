@@ -15,7 +15,7 @@ using xnuscope::test::runCli;
 
 TEST(InfoCli, JsonEqualsTruthForDecoyImageInEveryFormat) {
   for (const char* format : {"raw", "elf", "lime"}) {
-    const auto forged = forgeImage(ForgeRequest{.profile = "ElCapitan_10.11.6_15G1212.zip",
+    const auto forged = forgeImage(ForgeRequest{.profile = "ElCapitan_10.11.6_15G1212",
                                                 .seed = 41,
                                                 .format = format,
                                                 .extraArgs = {"--decoy-banner"}});
@@ -39,8 +39,8 @@ TEST(InfoCli, JsonEqualsTruthForDecoyImageInEveryFormat) {
 }
 
 TEST(InfoCli, TableAndCsvAndNoKernel) {
-  const auto forged = forgeImage(
-      ForgeRequest{.profile = "Mavericks_10.9.5_13f34.zip", .seed = 42, .extraArgs = {}});
+  const auto forged =
+      forgeImage(ForgeRequest{.profile = "Mavericks_10.9.5_13F34", .seed = 42, .extraArgs = {}});
   const auto table = runCli({"--image", forged.image, "info"});
   ASSERT_EQ(table.exitCode, 0) << table.err;
   EXPECT_NE(table.out.find(forged.truth["kaslr_slide"].get<std::string>()), std::string::npos);

@@ -26,7 +26,7 @@ namespace {
 
 const ForgedImage& kernelCollectionImage() {
   static const ForgedImage forged =
-      forgeImage(ForgeRequest{"macos11-kc-xnu-source", 23, "256M", 12, "raw"});
+      forgeImage(ForgeRequest{"macos11-kc-xnu-source", 23, "256M", 12, "raw", {}});
   return forged;
 }
 
@@ -119,7 +119,7 @@ TEST(KernelFile, MissingOrGarbageKernelFileIsUsageError) {
 
 TEST(KernelFile, UuidMismatchIsRefusedUnlessForced) {
   const auto& forged = kernelCollectionImage();
-  const auto other = forgeImage(ForgeRequest{"macos11-kc-xnu-source", 24, "256M", 4, "raw"});
+  const auto other = forgeImage(ForgeRequest{"macos11-kc-xnu-source", 24, "256M", 4, "raw", {}});
   ASSERT_NE(other.truth["uuid"], forged.truth["uuid"]);
   const std::vector<std::string> args = {"--image",      forged.image, "--profile",
                                          forged.isfPath, "--kernel",   other.image + ".kernel",

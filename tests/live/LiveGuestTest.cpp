@@ -21,7 +21,7 @@ namespace {
 using test::ChurnParameters;
 using test::LiveVm;
 
-constexpr const char* kProfileZip = "HighSierra_10.13.6_17G65.zip";
+constexpr const char* kBuild = "HighSierra_10.13.6_17G65";
 constexpr std::size_t kSpareIndex = 4;
 
 std::uint64_t hexOf(const nlohmann::json& value) {
@@ -41,7 +41,7 @@ std::vector<nlohmann::json> jsonLines(const std::string& text) {
 class LiveGuestTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    image_ = std::make_unique<test::ForgedImage>(test::forgeImage({.profile = kProfileZip,
+    image_ = std::make_unique<test::ForgedImage>(test::forgeImage({.profile = kBuild,
                                                                    .seed = 11,
                                                                    .ram = "3G",
                                                                    .procs = 16,
@@ -71,9 +71,9 @@ class LiveGuestTest : public ::testing::Test {
   }
 
   std::vector<std::string> liveArgs(std::vector<std::string> command) const {
-    std::vector<std::string> args = {"--qemu-mem", vm_->memPath(),
-                                     "--qmp",      vm_->qmpPath(),
-                                     "--profile",  test::realXnuDir() + "/" + kProfileZip};
+    std::vector<std::string> args = {
+        "--qemu-mem",   vm_->memPath(), "--qmp",
+        vm_->qmpPath(), "--profile",    test::sourceDir() + "/xnu_profiles/" + kBuild + ".json"};
     args.insert(args.end(), command.begin(), command.end());
     return args;
   }

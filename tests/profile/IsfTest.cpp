@@ -26,14 +26,15 @@ Profile committed(const std::string& name) {
 }
 
 TEST(Isf, Vol2ToNativeToIsfToNativeIsEqualForEveryRealBuild) {
-  for (const auto& zip : test::realProfileZips()) {
-    SCOPED_TRACE(zip);
-    const auto imported = importVol2Profile(test::realXnuDir() + "/" + zip, {});
+  for (const auto& build : test::realBuilds()) {
+    SCOPED_TRACE(build);
+    const auto imported = importVol2Profile(test::forgeVol2Zip(build), {});
     const Profile native = committed(imported.profile.name);
     // The committed file is the vol2 import, compacted (banner added by the regen script).
     Profile fromZip = compactForWalkers(imported.profile);
     fromZip.banner = native.banner;
     fromZip.xnu = native.xnu;
+    fromZip.provenance = native.provenance;  // names the forge-written zip
     EXPECT_TRUE(test::sameProfile(fromZip, native));
     const std::string isf = exportIsf(native);
     const Profile back = importIsfText(isf, "roundtrip.json").profile;
@@ -79,7 +80,7 @@ TEST(Isf, ReadsXzAndGzipCompressedFiles) {
 // "unsigned char" storage units and restored array counts. After import the layout
 // must agree with the vol2 import of the same build.
 TEST(Isf, ForgeIsfOfARealBuildAgreesWithTheVol2Import) {
-  const auto image = test::forgeImage({.profile = "HighSierra_10.13.6_17G65.zip",
+  const auto image = test::forgeImage({.profile = "HighSierra_10.13.6_17G65",
                                        .seed = 3,
                                        .ram = "64M",
                                        .procs = 5,

@@ -1,5 +1,6 @@
-// The native profile format: round trips, byte-identical regeneration of the
-// committed xnu_profiles/ and symbols/, and clear errors for bad files.
+// The native profile format and symbol tables: byte-identical round trips of the
+// committed xnu_profiles/ and symbols/, and clear errors for bad files. (Their
+// regeneration from the real Volatility 2 zips is the optional tests/realxnu check.)
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,59 +13,67 @@
 #include "profile/ProfileSymbolTable.h"
 #include "profile/Vol2ProfileImporter.h"
 #include "profile/WalkerRequirements.h"
+#include "support/ForgeImages.h"
 #include "support/TestPaths.h"
 
 namespace xnuscope {
 namespace {
 
-const std::vector<std::string> kRealZips = {
-    "Mavericks_10.9.5_13f34.zip", "Yosemite_10.10.5_14F27.zip",   "ElCapitan_10.11.6_15G1212.zip",
-    "Sierra_10.12.6_16G29.zip",   "HighSierra_10.13.1_17B48.zip", "HighSierra_10.13.6_17G65.zip"};
-
 std::string committedProfile(const std::string& name) {
   return test::sourceDir() + "/xnu_profiles/" + name + ".json";
 }
 
-// Regenerating every committed profile and symbol table from the zips gives the
-// same bytes (the banner comes from the committed file: the zips carry none).
-TEST(NativeFormat, CommittedProfilesRegenerateByteIdentically) {
-  const std::string out = test::scratchDir() + "/regen";
-  for (const auto& zip : kRealZips) {
-    SCOPED_TRACE(zip);
-    const auto imported = importVol2Profile(test::realXnuDir() + "/" + zip, {});
-    const std::string committedPath = committedProfile(imported.profile.name);
-    const Profile committed =
-        readNativeProfile(readWholeFile(committedPath, "profile"), committedPath);
-    const auto withBanner =
-        importVol2Profile(test::realXnuDir() + "/" + zip, {committed.banner, ""});
-    const auto written = writeProfileOutputs(withBanner, out + "/profiles", out + "/symbols");
-    EXPECT_EQ(readWholeFile(written.profilePath, "profile"),
-              readWholeFile(committedPath, "profile"));
-    EXPECT_EQ(
-        readWholeFile(written.symbolsPath, "symbols"),
-        readWholeFile(test::sourceDir() + "/symbols/" + committed.name + ".txt.xz", "symbols"));
+TEST(NativeFormat, CommittedProfilesRoundTripByteIdentically) {
+  for (const auto& build : test::realBuilds()) {
+    SCOPED_TRACE(build);
+    const std::string text = readWholeFile(committedProfile(build), "profile");
+    const Profile profile = readNativeProfile(text, committedProfile(build));
+    EXPECT_EQ(profile.name, build);
+    EXPECT_EQ(writeNativeProfile(profile), text);
+    const Profile back = readNativeProfile(writeNativeProfile(profile), "memory");
+    EXPECT_TRUE(test::sameProfile(back, profile));
   }
 }
 
-TEST(NativeFormat, WriteReadRoundTripIsExact) {
-  for (const auto& zip : kRealZips) {
-    SCOPED_TRACE(zip);
-    const Profile compact =
-        compactForWalkers(importVol2Profile(test::realXnuDir() + "/" + zip, {}).profile);
-    const std::string text = writeNativeProfile(compact);
-    const Profile back = readNativeProfile(text, "memory");
-    EXPECT_TRUE(test::sameProfile(back, compact));
-    EXPECT_EQ(writeNativeProfile(back), text);
+TEST(NativeFormat, CommittedSymbolTablesRoundTripThroughXz) {
+  for (const auto& build : test::realBuilds()) {
+    SCOPED_TRACE(build);
+    const std::string path = test::sourceDir() + "/symbols/" + build + ".txt.xz";
+    const ProfileSymbolTable table = ProfileSymbolTable::load(path);
+    EXPECT_GT(table.size(), 10000u);
+    const std::string copy = test::scratchDir() + "/" + build + ".txt.xz";
+    table.save(copy, build);
+    EXPECT_EQ(readWholeFile(copy, "symbols"), readWholeFile(path, "symbols"));
+    EXPECT_EQ(ProfileSymbolTable::load(copy).symbols(), table.symbols());
   }
+  const ProfileSymbolTable sierra =
+      ProfileSymbolTable::load(test::sourceDir() + "/symbols/Sierra_10.12.6_16G29.txt.xz");
+  EXPECT_EQ(sierra.addressOf("_allproc"), 0xffffff8000abc590ull);
 }
 
-TEST(NativeFormat, SymbolTableRoundTripsThroughXz) {
-  const auto imported = importVol2Profile(test::realXnuDir() + "/Sierra_10.12.6_16G29.zip", {});
-  const std::string path = test::scratchDir() + "/sierra.txt.xz";
-  imported.symbolTable.save(path, "Sierra");
-  const ProfileSymbolTable back = ProfileSymbolTable::load(path);
-  EXPECT_EQ(back.symbols(), imported.symbolTable.symbols());
-  EXPECT_EQ(back.addressOf("_allproc"), 0xffffff8000abc590ull);
+TEST(NativeFormat, SymbolTableReadsFormatOneAndRejectsUnknownVersions) {
+  const ProfileSymbolTable v1 = ProfileSymbolTable::fromText(
+      "# xnuscope-symbols 1 T\nffffff8000200000 __mh_execute_header\n"
+      "ffffff8000300000 l _local\n",
+      "v1.txt");
+  ASSERT_EQ(v1.size(), 2u);
+  EXPECT_TRUE(v1.symbols()[0].external);
+  EXPECT_FALSE(v1.symbols()[1].external);
+  EXPECT_EQ(v1.symbols()[1].name, "_local");
+  const ProfileSymbolTable v2 = ProfileSymbolTable::fromText(
+      "# xnuscope-symbols 2 T\nffffff8000100000 0f 0b _BootPML4\nffffff8000200010 1e 01 _pext\n",
+      "v2.txt");
+  ASSERT_EQ(v2.size(), 2u);
+  EXPECT_EQ(v2.symbols()[0].type, 0x0fu);
+  EXPECT_EQ(v2.symbols()[0].section, 0x0bu);
+  EXPECT_TRUE(v2.symbols()[0].external);
+  EXPECT_FALSE(v2.symbols()[1].external);  // N_PEXT without N_EXT
+  EXPECT_THROW(ProfileSymbolTable::fromText("# xnuscope-symbols 3 T\n", "v3.txt"), InputError);
+  EXPECT_THROW(ProfileSymbolTable::fromText("# xnuscope-symbols 2 T\nzz 0f 01 _x\n", "bad.txt"),
+               InputError);
+  EXPECT_THROW(
+      ProfileSymbolTable::fromText("# xnuscope-symbols 2 T\nffff 0f _missing_sect\n", "bad.txt"),
+      InputError);
 }
 
 std::string minimalProfile(const std::string& structsJson) {

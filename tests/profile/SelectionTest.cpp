@@ -32,10 +32,10 @@ TEST(Selection, RepositoryListsTheSixCommittedProfiles) {
 
 TEST(Selection, AutoSelectsTheRightProfileForForgeImagesOfAllSixBuilds) {
   const auto repository = committedRepository();
-  for (const auto& zip : test::realProfileZips()) {
-    SCOPED_TRACE(zip);
+  for (const auto& build : test::realBuilds()) {
+    SCOPED_TRACE(build);
     const auto image = test::forgeImage(
-        {.profile = zip, .seed = 11, .ram = "64M", .procs = 5, .format = "raw", .extraArgs = {}});
+        {.profile = build, .seed = 11, .ram = "64M", .procs = 5, .format = "raw", .extraArgs = {}});
     const auto memory = openPhysicalMemory(image.image);
     KernelLocatorOptions options;
     options.decoyScan = KernelLocatorOptions::DecoyScan::Never;
@@ -114,9 +114,9 @@ TEST(Selection, MismatchedProfileIsRefusedNamingBothBuildsUnlessForced) {
 TEST(Selection, LoadProfileFileReadsEveryFormat) {
   const Profile native =
       loadProfileFile(test::sourceDir() + "/xnu_profiles/Yosemite_10.10.5_14F27.json");
-  const Profile zip = loadProfileFile(test::realXnuDir() + "/Yosemite_10.10.5_14F27.zip");
+  const Profile zip = loadProfileFile(test::forgeVol2Zip("Yosemite_10.10.5_14F27"));
   EXPECT_EQ(zip.offset("proc", "p_comm"), native.offset("proc", "p_comm"));
-  const auto image = test::forgeImage({.profile = "Yosemite_10.10.5_14F27.zip",
+  const auto image = test::forgeImage({.profile = "Yosemite_10.10.5_14F27",
                                        .seed = 11,
                                        .ram = "64M",
                                        .procs = 5,

@@ -119,7 +119,7 @@ int firstPid(const ForgedImage& forged) {
 }
 
 ForgedImage smallImage(std::vector<std::string> extra = {}, const std::string& format = "raw",
-                       const std::string& profile = "HighSierra_10.13.6_17G65.zip") {
+                       const std::string& profile = "HighSierra_10.13.6_17G65") {
   return forgeImage({.profile = profile,
                      .seed = 23,
                      .ram = "64M",
@@ -442,7 +442,7 @@ TEST(CliRobustnessTest, SlowSeededMutantSoak) {
 // --- size -----------------------------------------------------------------------------
 
 TEST(CliRobustnessTest, SparseEightGigabyteImageDoesNotHang) {
-  const ForgedImage forged = forgeImage({.profile = "HighSierra_10.13.6_17G65.zip",
+  const ForgedImage forged = forgeImage({.profile = "HighSierra_10.13.6_17G65",
                                          .seed = 31,
                                          .ram = "8G",
                                          .procs = 8,

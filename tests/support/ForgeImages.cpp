@@ -99,19 +99,21 @@ int runLogged(const std::vector<std::string>& argv, const std::string& logPath) 
 
 ForgedImage forgeImage(const ForgeRequest& request) {
   std::vector<std::string> args = {"generate"};
-  if (request.profile.size() > 4 &&
-      request.profile.compare(request.profile.size() - 4, 4, ".zip") == 0) {
-    args.insert(args.end(), {"--profile", (fs::path(realXnuDir()) / request.profile).string()});
-  } else {
-    args.insert(args.end(), {"--layout", request.profile});
-  }
+  const auto layouts = xnuSourceLayouts();
+  const bool sourceLayout =
+      std::find(layouts.begin(), layouts.end(), request.profile) != layouts.end();
+  args.insert(args.end(), {sourceLayout ? "--layout" : "--build", request.profile});
   args.insert(args.end(), {"--seed", std::to_string(request.seed), "--ram", request.ram, "--procs",
                            std::to_string(request.procs), "--format", request.format});
   args.insert(args.end(), request.extraArgs.begin(), request.extraArgs.end());
 
-  // The key leaves out the real-xnu folder's location, not the zip's name.
+  // A real build is forged from the project's own data files: they are part of the key.
   std::vector<std::string> keyArgs = args;
-  if (keyArgs[1] == "--profile") keyArgs[2] = request.profile;
+  if (!sourceLayout) {
+    keyArgs.push_back(
+        readFile(fs::path(sourceDir()) / "xnu_profiles" / (request.profile + ".json")));
+    keyArgs.push_back(readFile(fs::path(sourceDir()) / "symbols" / (request.profile + ".txt.xz")));
+  }
   const fs::path finalDir = fs::path(fixtureCache()) / cacheKey(keyArgs);
   const std::string imageName = "image." + request.format;
 
@@ -155,6 +157,21 @@ ForgedImage forgeImage(const ForgeRequest& request) {
     fail("unreadable truth file " + out.truthPath + ": " + e.what());
   }
   return out;
+}
+
+std::string forgeVol2Zip(const std::string& build) {
+  const std::string out = (fs::path(scratchDir()) / (build + ".zip")).string();
+  if (fs::exists(out)) return out;
+  const std::string log = out + ".log";
+  const int rc = runLogged(
+      {"python3", forgePath(), "export-vol2", "--build", build, "--out", out, "--quiet"}, log);
+  if (rc != 0) fail("forge export-vol2 failed (exit " + std::to_string(rc) + "): " + readFile(log));
+  return out;
+}
+
+std::vector<std::string> realBuilds() {
+  return {"Mavericks_10.9.5_13F34", "Yosemite_10.10.5_14F27",   "ElCapitan_10.11.6_15G1212",
+          "Sierra_10.12.6_16G29",   "HighSierra_10.13.1_17B48", "HighSierra_10.13.6_17G65"};
 }
 
 std::vector<std::string> realProfileZips() {

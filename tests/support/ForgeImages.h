@@ -1,7 +1,7 @@
 // Synthetic macOS guest images for tests, made by the fixture forge (fixtures/forge,
 // an independent Python oracle) and cached by their arguments in fixtureCache().
 //
-//   auto img = forgeImage({.profile = "HighSierra_10.13.6_17G65.zip", .seed = 7});
+//   auto img = forgeImage({.profile = "HighSierra_10.13.6_17G65", .seed = 7});
 //   // img.image is the memory image, img.truth what the forge put into it.
 //
 // The cache key covers the request and the forge's own source files, so editing the
@@ -17,9 +17,10 @@
 namespace xnuscope::test {
 
 struct ForgeRequest {
-  // A real profile zip file name in realXnuDir() ("HighSierra_10.13.6_17G65.zip"), or
-  // an xnu-source layout name ("macos13-xnu-source", "macos11-kc-xnu-source").
-  std::string profile = "HighSierra_10.13.6_17G65.zip";
+  // A real build the project ships (xnu_profiles/NAME.json + symbols/NAME.txt.xz,
+  // e.g. "HighSierra_10.13.6_17G65"), or an xnu-source layout name
+  // ("macos13-xnu-source", "macos11-kc-xnu-source").
+  std::string profile = "HighSierra_10.13.6_17G65";
   uint64_t seed = 1;
   std::string ram = "256M";
   int procs = 30;
@@ -39,7 +40,14 @@ struct ForgedImage {
 // forge's own message and throws std::runtime_error.
 ForgedImage forgeImage(const ForgeRequest& request);
 
-// The six real Volatility 2 profile zips the forge knows (file names only).
+// A Volatility 2 mac profile zip of a project build, written by the forge from
+// xnu_profiles/ + symbols/ (`forge export-vol2`) into scratchDir(); its path.
+std::string forgeVol2Zip(const std::string& build);
+
+// The six real builds the project ships (xnu_profiles/ + symbols/ names).
+std::vector<std::string> realBuilds();
+// The six real Volatility 2 profile zips (file names in realXnuDir()), for the
+// optional cross-check under `ctest -L realxnu` only.
 std::vector<std::string> realProfileZips();
 
 // Both xnu-source layout names.

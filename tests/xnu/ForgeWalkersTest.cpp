@@ -198,9 +198,9 @@ TEST_P(RealBuildWalkersTest, EverythingMatchesForgeTruth) {
   expectEverythingMatches(guest);
 }
 
-INSTANTIATE_TEST_SUITE_P(SixBuilds, RealBuildWalkersTest, ::testing::ValuesIn(realProfileZips()),
+INSTANTIATE_TEST_SUITE_P(SixBuilds, RealBuildWalkersTest, ::testing::ValuesIn(realBuilds()),
                          [](const auto& info) {
-                           std::string name = info.param.substr(0, info.param.size() - 4);
+                           std::string name = info.param;
                            for (char& c : name) {
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            }
@@ -210,7 +210,7 @@ INSTANTIATE_TEST_SUITE_P(SixBuilds, RealBuildWalkersTest, ::testing::ValuesIn(re
 class ImageFormatWalkersTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ImageFormatWalkersTest, EverythingMatchesForgeTruth) {
-  const ForgedImage forged = forgeImage({.profile = "Sierra_10.12.6_16G29.zip",
+  const ForgedImage forged = forgeImage({.profile = "Sierra_10.12.6_16G29",
                                          .seed = 5,
                                          .ram = "128M",
                                          .procs = 15,
@@ -237,7 +237,7 @@ std::set<int> truthPids(const Json& list) {
 class SmearedAllprocTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SmearedAllprocTest, TaskQueueRecoversWhatAllprocLost) {
-  const ForgedImage forged = forgeImage({.profile = "HighSierra_10.13.6_17G65.zip",
+  const ForgedImage forged = forgeImage({.profile = "HighSierra_10.13.6_17G65",
                                          .seed = 3,
                                          .ram = "128M",
                                          .procs = 25,
@@ -308,7 +308,7 @@ INSTANTIATE_TEST_SUITE_P(Layouts, XnuSourceLayoutWalkersTest,
                          });
 
 TEST(CyclicVmMapTest, IsFlaggedAndKeepsTheEntriesBeforeTheLoop) {
-  const ForgedImage forged = forgeImage({.profile = "ElCapitan_10.11.6_15G1212.zip",
+  const ForgedImage forged = forgeImage({.profile = "ElCapitan_10.11.6_15G1212",
                                          .seed = 4,
                                          .ram = "128M",
                                          .procs = 12,
@@ -342,11 +342,8 @@ TEST(CyclicVmMapTest, IsFlaggedAndKeepsTheEntriesBeforeTheLoop) {
 }
 
 TEST(ProcessMemoryDumpTest, DumpedResidentPagesHashLikeTheForgeSays) {
-  const ForgedImage forged = forgeImage({.profile = "Yosemite_10.10.5_14F27.zip",
-                                         .seed = 8,
-                                         .ram = "128M",
-                                         .procs = 8,
-                                         .extraArgs = {}});
+  const ForgedImage forged = forgeImage(
+      {.profile = "Yosemite_10.10.5_14F27", .seed = 8, .ram = "128M", .procs = 8, .extraArgs = {}});
   const Guest guest(forged, committedProfile(forged.truth));
   const Json& process = forged.truth["processes"][0];
   ASSERT_FALSE(process["resident_pages"].empty());

@@ -15,7 +15,7 @@ namespace {
 using Json = nlohmann::json;
 
 const ForgedImage& image() {
-  static const ForgedImage forged = forgeImage({.profile = "HighSierra_10.13.1_17B48.zip",
+  static const ForgedImage forged = forgeImage({.profile = "HighSierra_10.13.1_17B48",
                                                 .seed = 17,
                                                 .ram = "128M",
                                                 .procs = 12,

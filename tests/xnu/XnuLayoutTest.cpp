@@ -4,7 +4,7 @@
 
 #include "core/Error.h"
 #include "profile/Profile.h"
-#include "profile/Vol2ProfileImporter.h"
+#include "profile/ProfileRepository.h"
 #include "support/TestPaths.h"
 #include "xnu/XnuLayout.h"
 
@@ -12,7 +12,7 @@ namespace xnuscope::test {
 namespace {
 
 struct RealBuild {
-  const char* zip;
+  const char* build;  // xnu_profiles/<build>.json, the project's own profile
   std::uint64_t procSize, pComm, pStart, pUcred, bsdInfo, mapPmap;
   bool aliasBits;
   std::uint64_t allproc;
@@ -20,26 +20,21 @@ struct RealBuild {
 
 // Expected values from ../shared/real-xnu/LAYOUTS.md (not from the importer).
 const RealBuild kBuilds[] = {
-    {"Mavericks_10.9.5_13f34.zip", 0x4a8, 0x2d4, 0x418, 0xd8, 0x2f0, 0x50, true,
-     0xffffff80008fddc8},
-    {"Yosemite_10.10.5_14F27.zip", 0x4b0, 0x2d4, 0x428, 0xd8, 0x300, 0x50, true,
-     0xffffff8000b0d988},
-    {"ElCapitan_10.11.6_15G1212.zip", 0x4b8, 0x2e4, 0x428, 0xe8, 0x318, 0x50, false,
+    {"Mavericks_10.9.5_13F34", 0x4a8, 0x2d4, 0x418, 0xd8, 0x2f0, 0x50, true, 0xffffff80008fddc8},
+    {"Yosemite_10.10.5_14F27", 0x4b0, 0x2d4, 0x428, 0xd8, 0x300, 0x50, true, 0xffffff8000b0d988},
+    {"ElCapitan_10.11.6_15G1212", 0x4b8, 0x2e4, 0x428, 0xe8, 0x318, 0x50, false,
      0xffffff8000b21db8},
-    {"Sierra_10.12.6_16G29.zip", 0x478, 0x2e4, 0x3c8, 0xe8, 0x380, 0x48, false, 0xffffff8000abc590},
-    {"HighSierra_10.13.1_17B48.zip", 0x488, 0x2e0, 0x3c0, 0xe8, 0x390, 0x48, false,
-     0xffffff8000ac8998},
-    {"HighSierra_10.13.6_17G65.zip", 0x490, 0x2e0, 0x3c0, 0xe8, 0x390, 0x48, false,
-     0xffffff8000c159b8},
+    {"Sierra_10.12.6_16G29", 0x478, 0x2e4, 0x3c8, 0xe8, 0x380, 0x48, false, 0xffffff8000abc590},
+    {"HighSierra_10.13.1_17B48", 0x488, 0x2e0, 0x3c0, 0xe8, 0x390, 0x48, false, 0xffffff8000ac8998},
+    {"HighSierra_10.13.6_17G65", 0x490, 0x2e0, 0x3c0, 0xe8, 0x390, 0x48, false, 0xffffff8000c159b8},
 };
 
 class RealProfileLayoutTest : public ::testing::TestWithParam<RealBuild> {};
 
 TEST_P(RealProfileLayoutTest, ResolvesTheWalkerOffsets) {
   const RealBuild& build = GetParam();
-  const std::string zip = realXnuDir() + "/" + build.zip;
-  if (!std::filesystem::exists(zip)) GTEST_SKIP() << "missing " << zip;
-  const Profile profile = importVol2Profile(zip, {}).profile;
+  const Profile profile =
+      loadProfileFile(sourceDir() + "/xnu_profiles/" + std::string(build.build) + ".json");
   const XnuLayout layout = XnuLayout::fromProfile(profile);
   EXPECT_EQ(layout.procSize, build.procSize);
   EXPECT_EQ(layout.procListNext, 0u);
@@ -84,7 +79,7 @@ TEST_P(RealProfileLayoutTest, ResolvesTheWalkerOffsets) {
 
 INSTANTIATE_TEST_SUITE_P(SixBuilds, RealProfileLayoutTest, ::testing::ValuesIn(kBuilds),
                          [](const auto& info) {
-                           std::string name = info.param.zip;
+                           std::string name = info.param.build;
                            name = name.substr(0, name.find('_'));
                            return name + "_" + std::to_string(info.index);
                          });
