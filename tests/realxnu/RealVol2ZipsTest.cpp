@@ -103,21 +103,5 @@ TEST_F(RealVol2Zips, EveryRealBuildHasTheWalkerBasics) {
   }
 }
 
-TEST_F(RealVol2Zips, MissingFieldErrorNamesProfileStructAndField) {
-  const Profile p = importVol2Profile(zipPath("Sierra_10.12.6_16G29.zip"), {}).profile;
-  try {
-    p.offset("proc", "p_no_such_field");
-    FAIL() << "expected AnalysisError";
-  } catch (const AnalysisError& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("Sierra_10.12.6_16G29"), std::string::npos) << message;
-    EXPECT_NE(message.find("p_no_such_field"), std::string::npos) << message;
-    EXPECT_NE(message.find("proc"), std::string::npos) << message;
-  }
-  EXPECT_THROW(p.structure("no_such_struct"), AnalysisError);
-  EXPECT_THROW(p.requireSymbol("_no_such_symbol"), AnalysisError);
-  EXPECT_THROW(p.offset("proc", "p_pid.deeper"), AnalysisError);
-}
-
 }  // namespace
 }  // namespace xnuscope
