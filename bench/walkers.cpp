@@ -10,18 +10,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "kernel/KernelLocator.h"
-#include "mmu/VirtualMemory.h"
-#include "mmu/X86_64Translator.h"
-#include "physmem/ImageOpener.h"
-#include "profile/NativeProfileFormat.h"
+#include "engine/Target.h"
 #include "xnu/ProcWalker.h"
 #include "xnu/VmMapWalker.h"
+#include "xnu/XnuKernel.h"
 
 namespace {
 
@@ -42,37 +38,21 @@ std::string forgeImage(const std::string& name, const std::string& args) {
   return image.string();
 }
 
-Profile highSierraProfile() {
-  const std::string path =
-      std::string(XNUSCOPE_SOURCE_DIR) + "/xnu_profiles/HighSierra_10.13.6_17G65.json";
-  std::ifstream in(path);
-  const std::string text((std::istreambuf_iterator<char>(in)), {});
-  return readNativeProfile(text, path);
+std::string highSierraProfile() {
+  return std::string(XNUSCOPE_SOURCE_DIR) + "/xnu_profiles/HighSierra_10.13.6_17G65.json";
 }
 
-// A located kernel over the 1000-process image, built once for all benchmarks.
+// A located kernel over the 1000-process image, resolved once (by the engine, with
+// the profile check) for all benchmarks.
 struct LocatedGuest {
   LocatedGuest()
-      : image(forgeImage("procs1000.raw", "--seed 21 --ram 1G --procs 1000 --max-entries 10000")),
-        memory(openPhysicalMemory(image)),
-        profile(highSierraProfile()),
-        info([&] {
-          KernelLocatorOptions options;
-          options.unslidSymbols = &profile.symbols;
-          return KernelLocator(*memory, options).locate();
-        }()),
-        layout(XnuLayout::fromProfile(profile)),
-        translator(*memory, info.dtb),
-        vm(*memory, translator),
-        kernel(vm, layout, info) {}
-  std::string image;
-  std::unique_ptr<PhysicalMemory> memory;
-  Profile profile;
-  KernelInfo info;
-  XnuLayout layout;
-  X86_64Translator translator;
-  VirtualMemory vm;
-  XnuKernel kernel;
+      : target(engine::Target::open(
+            {.image =
+                 forgeImage("procs1000.raw", "--seed 21 --ram 1G --procs 1000 --max-entries 10000"),
+             .profile = highSierraProfile()})) {
+    target->xnu();
+  }
+  std::unique_ptr<engine::Target> target;
 };
 
 LocatedGuest& guest() {
@@ -84,10 +64,10 @@ void BM_PslistAfterLocation(benchmark::State& state) {
   auto& g = guest();
   std::size_t count = 0;
   for (auto _ : state) {
-    g.translator.clearCache();  // a cold walk, as a fresh command would do
-    const ProcessListing listing = ProcWalker(g.kernel).walk();
-    count = listing.processes.size();
-    benchmark::DoNotOptimize(listing);
+    g.target->dropTranslationCache();  // a cold walk, as a fresh command would do
+    const engine::ProcessList list = g.target->processes();
+    count = list.processes.size();
+    benchmark::DoNotOptimize(list);
   }
   state.counters["processes"] = static_cast<double>(count);
 }
@@ -95,13 +75,14 @@ BENCHMARK(BM_PslistAfterLocation)->Unit(benchmark::kMillisecond);
 
 void BM_MapsOfLargestVmMap(benchmark::State& state) {
   auto& g = guest();
-  const ProcessListing listing = ProcWalker(g.kernel).walk();
+  const XnuKernel& kernel = g.target->xnu();
+  const ProcessListing listing = ProcWalker(kernel).walk();
   // The forge gives one process --max-entries entries; pick the biggest map.
   std::uint64_t map = 0;
   std::int64_t most = -1;
   for (const auto& p : listing.processes) {
     if (p.map == 0) continue;
-    const auto n = g.vm.readU32(p.map + g.layout.mapNentries).value_or(0);
+    const auto n = kernel.memory().readU32(p.map + kernel.layout().mapNentries).value_or(0);
     if (static_cast<std::int64_t>(n) > most) {
       most = n;
       map = p.map;
@@ -109,8 +90,8 @@ void BM_MapsOfLargestVmMap(benchmark::State& state) {
   }
   std::size_t entries = 0;
   for (auto _ : state) {
-    g.translator.clearCache();
-    const VmMapListing maps = VmMapWalker(g.kernel).walk(map);
+    g.target->dropTranslationCache();
+    const VmMapListing maps = VmMapWalker(kernel).walk(map);
     entries = maps.entries.size();
     benchmark::DoNotOptimize(maps);
   }

@@ -14,17 +14,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
-#include "kernel/KernelLocator.h"
-#include "mmu/VirtualMemory.h"
-#include "mmu/X86_64Translator.h"
-#include "physmem/ImageOpener.h"
-#include "profile/NativeProfileFormat.h"
-#include "xnu/ProcessWatcher.h"
+#include "engine/Target.h"
 
 namespace {
 
@@ -45,12 +39,8 @@ std::string forgeImage() {
   return image.string();
 }
 
-Profile highSierraProfile() {
-  const std::string path =
-      std::string(XNUSCOPE_SOURCE_DIR) + "/xnu_profiles/HighSierra_10.13.6_17G65.json";
-  std::ifstream in(path);
-  const std::string text((std::istreambuf_iterator<char>(in)), {});
-  return readNativeProfile(text, path);
+std::string highSierraProfile() {
+  return std::string(XNUSCOPE_SOURCE_DIR) + "/xnu_profiles/HighSierra_10.13.6_17G65.json";
 }
 
 double cpuSeconds() {
@@ -66,18 +56,9 @@ int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 10.0;
   const double rate = argc > 2 ? std::atof(argv[2]) : 10.0;
   const std::string image = forgeImage();
-  const auto memory = openPhysicalMemory(image);
-  const Profile profile = highSierraProfile();
-  KernelLocatorOptions options;
-  options.unslidSymbols = &profile.symbols;
-  const KernelInfo info = KernelLocator(*memory, options).locate();
-  const XnuLayout layout = XnuLayout::fromProfile(profile);
-  const X86_64Translator translator(*memory, info.dtb);
-  const VirtualMemory vm(*memory, translator);
-  const XnuKernel kernel(vm, layout, info);
-
-  ProcessWatcher watcher(kernel);
-  watcher.poll();  // baseline (and page cache warm-up), as watch does before its loop
+  const auto target = engine::Target::open({.image = image, .profile = highSierraProfile()});
+  const auto watcher = target->watchProcesses();
+  watcher->poll();  // baseline (and page cache warm-up), as watch does before its loop
   const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(1.0 / rate));
   const auto wallStart = std::chrono::steady_clock::now();
@@ -85,7 +66,7 @@ int main(int argc, char** argv) {
   auto next = wallStart;
   std::size_t polls = 0, alive = 0, attempts = 0;
   while (std::chrono::steady_clock::now() - wallStart < std::chrono::duration<double>(seconds)) {
-    const ProcessPoll poll = watcher.poll();
+    const engine::ProcessWatchPoll poll = watcher->poll();
     alive = poll.alive;
     attempts += static_cast<std::size_t>(poll.attempts);
     ++polls;

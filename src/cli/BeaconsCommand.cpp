@@ -3,9 +3,8 @@
 // Needs no kernel or profile: it only scans physical memory for beacon pages.
 #include <ctime>
 
-#include "beacon/BeaconReader.h"
-#include "beacon/BeaconRows.h"
 #include "cli/Command.h"
+#include "cli/Rows.h"
 #include "cli/Session.h"
 #include "core/Error.h"
 #include "core/Hex.h"
@@ -73,10 +72,7 @@ class BeaconsCommand : public Command {
     if (rows != "processes" && rows != "regions" && rows != "ptes" && rows != "sessions") {
       throw InputError("--rows must be processes, regions, ptes or sessions (got '" + rows + "')");
     }
-    const PhysicalMemory& memory = session.physicalMemory();
-    const BeaconSnapshot snapshot =
-        BeaconReader(memory).read(session.options().beaconSession, session.progress());
-    session.endProgress();
+    const BeaconSnapshot snapshot = session.target().beacons();
 
     Report report;
     auto& doc = report.document;
@@ -104,10 +100,15 @@ class BeaconsCommand : public Command {
     }
     doc["sessions"] = sessions;
     Json processes = Json::array();
-    for (const auto& process : snapshot.processes) processes.push_back(beaconProcessRow(process));
+    for (const auto& process : snapshot.processes) {
+      processes.push_back(processRow(engine::toProcess(process)));
+    }
     doc["processes"] = processes;
     Json regions = Json::array();
-    for (const auto& region : snapshot.regions) regions.push_back(beaconRegionRow(region));
+    for (const auto& region : snapshot.regions) {
+      regions.push_back(
+          mapEntryRow(engine::toMapEntry(region), static_cast<std::int32_t>(region.pid)));
+    }
     doc["regions"] = regions;
     Json ptes = Json::array();
     for (const auto& pte : snapshot.ptes) ptes.push_back(beaconPteRow(pte));

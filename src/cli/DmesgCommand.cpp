@@ -2,9 +2,7 @@
 // prints the text as the guest's dmesg would; JSON gives {"messages": [lines]}.
 #include "cli/Command.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
 #include "core/Hex.h"
-#include "xnu/MessageBufferReader.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -15,8 +13,7 @@ class DmesgCommand : public Command {
   std::string summary() const override { return "the kernel message buffer (msgbufp)"; }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    XnuContext context(session);
-    const MessageBuffer buffer = MessageBufferReader(context.xnu()).read();
+    const MessageBuffer buffer = session.target().dmesg();
     const auto lines = buffer.lines();
     Report report;
     report.setCompleteness(buffer.status.complete, buffer.status.warnings);

@@ -3,12 +3,8 @@
 // to FILE at offset VA − A. Absent pages stay zero in the file and are listed.
 #include "cli/Command.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
-#include "cli/XnuRows.h"
 #include "core/Error.h"
 #include "core/Hex.h"
-#include "mmu/X86_64Translator.h"
-#include "xnu/ProcessMemoryDumper.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -44,31 +40,18 @@ class DumpCommand : public Command {
     const std::uint64_t end = addressOption(vm, "end");
     if (!vm.count("output")) throw InputError("dump: -o FILE is required");
     const std::string path = vm["output"].as<std::string>();
-    XnuContext context(session);
+    std::optional<std::int32_t> pid;
+    if (vm.count("pid")) pid = vm["pid"].as<std::int32_t>();
+    const engine::VirtualDump dump = session.target().dumpVirtual(pid, start, end, path);
+    const MemoryDumpResult& result = dump.result;
+    const std::uint64_t root = dump.space.root;
 
     Report report;
     auto& doc = report.document;
     std::vector<std::string> warnings;
     bool complete = true;
-    std::uint64_t root = context.kernel().dtb;
-    if (vm.count("pid")) {
-      const std::int32_t pid = vm["pid"].as<std::int32_t>();
-      const ProcessListing processes = ProcWalker(context.xnu()).walk();
-      const ProcessRecord& process = findProcess(processes, pid);
-      if (!process.pmapCr3) {
-        throw AnalysisError("dump: pid " + std::to_string(pid) + " (" + process.name() +
-                            ") has no readable pmap (task->map->pmap->pm_cr3)");
-      }
-      root = *process.pmapCr3;
-      doc["pid"] = pid;
-      doc["name"] = process.name();
-    } else {
-      doc["pid"] = nullptr;
-      doc["name"] = "kernel";
-    }
-    const X86_64Translator translator(context.physical(), root);
-    const MemoryDumpResult result =
-        ProcessMemoryDumper(context.physical(), translator).dump(start, end, path);
+    doc["pid"] = dump.space.pid ? nlohmann::ordered_json(*dump.space.pid) : nullptr;
+    doc["name"] = dump.space.name;
     if (!result.holes.empty()) {
       complete = false;
       warnings.push_back(std::to_string(result.holes.size()) +

@@ -15,7 +15,7 @@ class ImageCommand : public Command {
   }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    const PhysicalMemory& memory = session.physicalMemory();
+    const PhysicalMemory& memory = session.target().physical();
     Report report;
     auto& doc = report.document;
     doc["format"] = memory.formatName();

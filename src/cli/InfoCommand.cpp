@@ -2,11 +2,8 @@
 // it is (banner, UUID, build), and which independent facts proved it. Needs no
 // profile; one given with --profile adds its symbols to the proof.
 #include "cli/Command.h"
-#include "cli/KernelResolver.h"
 #include "cli/Session.h"
-#include "core/Error.h"
 #include "core/Hex.h"
-#include "kernel/KernelLocator.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -21,15 +18,9 @@ class InfoCommand : public Command {
 
   int run(Session& session, const boost::program_options::variables_map&) override {
     const GlobalOptions& options = session.options();
-    KernelResolverOptions resolverOptions;
-    resolverOptions.requireProfile = false;  // info needs no profile; it only names one
-    resolverOptions.decoyScan = KernelLocatorOptions::DecoyScan::Auto;
-    ResolvedKernel resolved = resolveKernel(session, resolverOptions);
-    const KernelInfo& info = resolved.kernel;
-    std::vector<std::string> warnings = info.warnings;
-    warnings.insert(warnings.end(), resolved.warnings.begin(), resolved.warnings.end());
-    std::string profileText;
-    if (resolved.profile) profileText = resolved.profile->describe();
+    // Needs no profile: it names the one that fits, and how it was chosen.
+    const engine::TargetInfo target = session.target().info();
+    const KernelInfo& info = target.kernel;
 
     Report report;
     auto& doc = report.document;
@@ -45,11 +36,14 @@ class InfoCommand : public Command {
         std::to_string(info.versionMajor) + "." + std::to_string(info.versionMinor);
     doc["kernel_collection"] = info.isKernelCollection;
     doc["lowglo_pa"] = info.lowGlobalsPa ? nlohmann::ordered_json(hex(info.lowGlobalsPa)) : nullptr;
-    doc["profile"] =
-        profileText.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(profileText);
-    doc["profile_source"] = resolved.profileSource.empty()
+    doc["profile"] = target.profile ? nlohmann::ordered_json(*target.profile) : nullptr;
+    doc["profile_source"] = target.profileOrigin.empty()
                                 ? nlohmann::ordered_json(nullptr)
-                                : nlohmann::ordered_json(resolved.profileSource);
+                                : nlohmann::ordered_json(target.profileOrigin);
+    doc["profile_kind"] =
+        target.profileSource
+            ? nlohmann::ordered_json(std::string(engine::profileSourceName(*target.profileSource)))
+            : nullptr;
     std::string proof = std::to_string(info.agreedFactCount()) + " of " +
                         std::to_string(info.facts.size()) + " facts agree";
     doc["proof"] = proof;
@@ -73,7 +67,12 @@ class InfoCommand : public Command {
     }
     doc["segments"] = segments;
     doc["bytes_touched"] = info.bytesTouched;
-    doc["warnings"] = warnings;
+    auto steps = nlohmann::ordered_json::array();
+    for (const auto& step : target.steps) {
+      steps.push_back({{"stage", step.stage}, {"ok", step.succeeded}, {"detail", step.detail}});
+    }
+    doc["resolution"] = steps;
+    doc["warnings"] = target.warnings;
     session.emit(report);
 
     if (options.format == OutputFormat::Table) {
@@ -82,6 +81,11 @@ class InfoCommand : public Command {
       for (const auto& fact : info.facts) {
         out << "  [" << (fact.agreed ? "agree" : "DISAGREE") << "] " << fact.name << ": "
             << fact.detail << '\n';
+      }
+      out << "resolution:\n";
+      for (const auto& step : target.steps) {
+        out << "  [" << (step.succeeded ? "ok" : "no") << "] " << step.stage << ": " << step.detail
+            << '\n';
       }
       for (const auto& decoy : info.decoys) {
         out << "  [decoy] " << decoy.kind << " at " << hex(decoy.pa) << ": " << decoy.detail

@@ -1,10 +1,8 @@
 // `xnuscope kexts`: loaded kernel extensions from the kmod list and the loaded-kext
 // summaries, reconciled (KextWalker).
 #include "cli/Command.h"
+#include "cli/Rows.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
-#include "cli/XnuRows.h"
-#include "xnu/KextWalker.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -17,8 +15,7 @@ class KextsCommand : public Command {
   }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    XnuContext context(session);
-    const KextListing listing = KextWalker(context.xnu()).walk();
+    const KextListing listing = session.target().kexts();
     Report report;
     report.setCompleteness(listing.status.complete, listing.status.warnings);
     auto rows = nlohmann::ordered_json::array();

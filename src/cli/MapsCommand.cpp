@@ -1,18 +1,18 @@
-// `xnuscope maps --pid N`: the vm_map entries of one process (sorted by start),
-// with totals. The walk is bounded and cycle-checked (VmMapWalker).
-#include "cli/BeaconFallback.h"
+// `xnuscope maps --pid N`: the memory map of one process (sorted by start), with
+// totals: the vm_map entries from the kernel walk (bounded and cycle-checked, see
+// VmMapWalker), or, when no kernel or profile serves, the regions an in-guest
+// companion published (rows with "source": "beacon").
 #include "cli/Command.h"
+#include "cli/Rows.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
-#include "cli/XnuRows.h"
 #include "core/Error.h"
 #include "core/Hex.h"
-#include "xnu/VmMapWalker.h"
 
 namespace xnuscope::cli {
 namespace {
 
 namespace po = boost::program_options;
+using Json = nlohmann::ordered_json;
 
 class MapsCommand : public Command {
  public:
@@ -29,54 +29,36 @@ class MapsCommand : public Command {
   int run(Session& session, const po::variables_map& vm) override {
     if (!vm.count("pid")) throw InputError("maps: --pid N is required (see `xnuscope pslist`)");
     const std::int32_t pid = vm["pid"].as<std::int32_t>();
-    // When no kernel can be located or no profile serves it, an in-guest companion's
-    // beacon pages may still answer (rows marked "source": "beacon").
-    std::unique_ptr<XnuContext> context;
-    try {
-      context = std::make_unique<XnuContext>(session);
-    } catch (const AnalysisError& error) {
-      auto report = beaconMapsReport(session, static_cast<std::uint32_t>(pid), error.what());
-      if (!report) throw;
-      session.emit(*report);
-      return 0;
-    }
-    const ProcessListing processes = ProcWalker(context->xnu()).walk();
-    const ProcessRecord& process = findProcess(processes, pid);
-    if (process.map == 0) {
-      throw AnalysisError("maps: pid " + std::to_string(pid) + " (" + process.name() +
-                          ") has no readable task/vm_map" +
-                          (process.zombie() ? " (it is a zombie)" : ""));
-    }
-    const VmMapListing listing = VmMapWalker(context->xnu()).walk(process.map);
+    const engine::MapList maps = session.target().maps(pid);
 
     Report report;
-    WalkStatus status = listing.status;
-    report.setCompleteness(status.complete, status.warnings);
+    report.setCompleteness(maps.complete, maps.warnings);
     auto& doc = report.document;
-    doc["pid"] = process.pid;
-    doc["name"] = process.name();
-    doc["map"] = hex(process.map);
-    doc["pmap_cr3"] = listing.pmapCr3 ? nlohmann::ordered_json(hex(*listing.pmapCr3))
-                                      : nlohmann::ordered_json(nullptr);
-    auto rows = nlohmann::ordered_json::array();
+    doc["pid"] = maps.pid;
+    doc["name"] = maps.name.empty() ? Json(nullptr) : Json(maps.name);
+    doc["map"] = maps.map ? Json(hex(*maps.map)) : Json(nullptr);
+    doc["pmap_cr3"] = maps.pmapCr3 ? Json(hex(*maps.pmapCr3)) : Json(nullptr);
+    auto rows = Json::array();
     std::uint64_t submaps = 0;
-    for (const auto& entry : listing.entries) {
-      rows.push_back(mapEntryRow(entry));
-      submaps += entry.isSubmap ? 1 : 0;
+    for (const auto& entry : maps.entries) {
+      rows.push_back(mapEntryRow(entry, maps.pid));
+      submaps += entry.isSubmap.value_or(false) ? 1 : 0;
     }
     doc["maps"] = rows;
-    doc["totals"] = {{"entries", listing.entries.size()},
-                     {"declared_entries", listing.declaredEntries},
-                     {"size", hex(listing.totalSize())},
-                     {"size_bytes", listing.totalSize()},
-                     {"submaps", submaps}};
+    doc["totals"] = {
+        {"entries", maps.entries.size()},
+        {"declared_entries", maps.declaredEntries ? Json(*maps.declaredEntries) : Json(nullptr)},
+        {"size", hex(maps.totalSize())},
+        {"size_bytes", maps.totalSize()},
+        {"submaps", submaps}};
+    doc["source"] = std::string(engine::profileSourceName(maps.source));
     report.rowsKey = "maps";
-    report.columns = mapEntryColumns();
+    report.columns = mapEntryColumns(maps.source);
     session.emit(report);
-    if (session.options().format == OutputFormat::Table) {
-      session.out() << listing.entries.size() << " entries (hdr.nentries "
-                    << listing.declaredEntries << "), " << hex(listing.totalSize())
-                    << " bytes mapped, pid " << process.pid << " " << process.name() << '\n';
+    if (session.options().format == OutputFormat::Table && maps.declaredEntries) {
+      session.out() << maps.entries.size() << " entries (hdr.nentries " << *maps.declaredEntries
+                    << "), " << hex(maps.totalSize()) << " bytes mapped, pid " << maps.pid << " "
+                    << maps.name << '\n';
     }
     return 0;
   }

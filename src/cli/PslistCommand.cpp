@@ -1,12 +1,10 @@
 // `xnuscope pslist`: every process the kernel knows, from allproc and zombproc
 // cross-checked against the task queue (a smeared list still shows what the
-// other list holds; see ProcWalker).
-#include "cli/BeaconFallback.h"
+// other list holds; see ProcWalker), or, when no kernel or profile serves, what
+// an in-guest companion published (rows with "source": "beacon").
 #include "cli/Command.h"
+#include "cli/Rows.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
-#include "cli/XnuRows.h"
-#include "core/Error.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -19,17 +17,15 @@ class PslistCommand : public Command {
   }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    // No kernel or profile: the beacon fallback has answered (or the error stands).
-    const std::unique_ptr<XnuContext> context = openXnuContextOrEmitBeaconProcesses(session);
-    if (!context) return 0;
-    const ProcessListing listing = ProcWalker(context->xnu()).walk();
+    // The kernel walk, or the beacon fallback when no kernel or profile serves.
+    const engine::ProcessList list = session.target().processes();
     Report report;
-    report.setCompleteness(listing.status.complete, listing.status.warnings);
+    report.setCompleteness(list.complete, list.warnings);
     auto rows = nlohmann::ordered_json::array();
-    for (const auto& process : listing.processes) rows.push_back(processRow(process));
+    for (const auto& process : list.processes) rows.push_back(processRow(process));
     report.document["processes"] = rows;
     report.rowsKey = "processes";
-    report.columns = processColumns();
+    report.columns = processColumns(list.source);
     session.emit(report);
     return 0;
   }

@@ -4,12 +4,9 @@
 #include <map>
 #include <set>
 
-#include "cli/BeaconFallback.h"
 #include "cli/Command.h"
+#include "cli/Rows.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
-#include "cli/XnuRows.h"
-#include "core/Error.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -20,11 +17,9 @@ class PstreeCommand : public Command {
   std::string summary() const override { return "processes as a parent/child tree"; }
 
   int run(Session& session, const boost::program_options::variables_map&) override {
-    // No kernel or profile: the beacon fallback has answered (or the error stands).
-    const std::unique_ptr<XnuContext> context = openXnuContextOrEmitBeaconProcesses(session);
-    if (!context) return 0;
-    const ProcessListing listing = ProcWalker(context->xnu()).walk();
-    const auto& processes = listing.processes;
+    // The kernel walk, or the beacon fallback when no kernel or profile serves.
+    const engine::ProcessList list = session.target().processes();
+    const auto& processes = list.processes;
 
     std::map<std::int32_t, std::size_t> byPid;  // first row wins (live before zombie)
     for (std::size_t i = 0; i < processes.size(); ++i) byPid.emplace(processes[i].pid, i);
@@ -67,15 +62,15 @@ class PstreeCommand : public Command {
         auto row = processRow(processes[node]);
         row["depth"] = depth;
         row["tree"] = std::string(static_cast<std::size_t>(depth) * 2, ' ') +
-                      (depth ? "\\_ " : "") + processes[node].name();
+                      (depth ? "\\_ " : "") + processes[node].name;
         rows.push_back(row);
         pushChildren(node, depth + 1);
       }
     };
     for (const std::size_t root : roots) walkFrom(root);
     // Members of a ppid cycle have no root; list them rather than drop them.
-    std::vector<std::string> warnings = listing.status.warnings;
-    bool complete = listing.status.complete;
+    std::vector<std::string> warnings = list.warnings;
+    bool complete = list.complete;
     for (std::size_t i = 0; i < processes.size(); ++i) {
       if (emitted.count(i)) continue;
       warnings.push_back("pid " + std::to_string(processes[i].pid) +

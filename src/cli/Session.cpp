@@ -2,10 +2,7 @@
 
 #include <ostream>
 
-#include "core/Error.h"
 #include "output/ReportPrinter.h"
-#include "physmem/ImageOpener.h"
-#include "qemu/QemuLiveMemory.h"
 
 namespace xnuscope::cli {
 
@@ -17,26 +14,23 @@ Session::Session(GlobalOptions options, std::ostream& out, std::ostream& err)
 
 Session::~Session() = default;
 
-bool Session::hasMemorySource() const {
-  return !options_.image.empty() || !options_.qemuMem.empty();
-}
-
-const PhysicalMemory& Session::physicalMemory() {
-  if (memory_) return *memory_;
-  if (!options_.image.empty()) {
-    memory_ = openPhysicalMemory(options_.image);
-    return *memory_;
-  }
-  if (!options_.qemuMem.empty()) {
-    // Live VM: RAM layout and CR3 come from QEMU over QMP, not from the user.
-    auto live = std::make_unique<QemuLiveMemory>(options_.qemuMem, options_.qmp);
-    if (options_.freeze) live->holdFrozen(true);  // the whole command sees one instant
-    memory_ = std::move(live);
-    return *memory_;
-  }
-  throw InputError(
-      "no guest memory given: use --image PATH (raw, QEMU ELF core or LiME) or "
-      "--qemu-mem PATH --qmp SOCKET for a running QEMU VM");
+engine::Target& Session::target() {
+  if (target_) return *target_;
+  engine::TargetOptions target;
+  target.image = options_.image;
+  target.qemuMem = options_.qemuMem;
+  target.qmp = options_.qmp;
+  target.freeze = options_.freeze;
+  target.profile = options_.profile;
+  target.kernelFile = options_.kernel;
+  target.dtb = options_.dtb;
+  target.force = options_.force;
+  target.beaconSession = options_.beaconSession;
+  target.progress = progressBar_.callback();
+  target.progressDone = [this] { progressBar_.finish(); };
+  target.warn = [this](const std::string& message) { warn(message); };
+  target_ = engine::Target::open(std::move(target));
+  return *target_;
 }
 
 void Session::emit(const Report& report) {

@@ -1,17 +1,16 @@
-// Everything one xnuscope invocation works on, opened lazily so each command pays
-// only for what it uses: the physical memory source, and (as later layers land)
-// the located kernel, the selected profile and the kernel's virtual memory.
+// Everything one xnuscope invocation works on: the global options, the output
+// streams, and the engine Target (opened on first use, so `--help` or a usage
+// error costs nothing). Commands reach guest memory only through the Target.
 #pragma once
 
 #include <iosfwd>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "cli/GlobalOptions.h"
+#include "engine/Target.h"
 #include "output/ProgressBar.h"
 #include "output/Report.h"
-#include "physmem/PhysicalMemory.h"
 
 namespace xnuscope::cli {
 
@@ -22,13 +21,10 @@ class Session {
 
   const GlobalOptions& options() const { return options_; }
 
-  // The guest's physical memory from --image or --qemu-mem; InputError when neither
-  // was given or the source cannot be opened.
-  const PhysicalMemory& physicalMemory();
-  bool hasMemorySource() const;
-
-  ProgressFn progress() { return progressBar_.callback(); }
-  void endProgress() { progressBar_.finish(); }
+  // The guest from --image or --qemu-mem/--qmp, with --profile, --kernel, --dtb,
+  // --force, --freeze and --beacon-session applied; InputError when no source was
+  // given or it cannot be opened.
+  engine::Target& target();
 
   // Prints a report on stdout in the chosen format. In table/csv mode the report's
   // warnings go to stderr (unless --quiet), so stdout stays machine-readable.
@@ -42,7 +38,7 @@ class Session {
   std::ostream& out_;
   std::ostream& err_;
   ProgressBar progressBar_;
-  std::unique_ptr<PhysicalMemory> memory_;
+  std::unique_ptr<engine::Target> target_;
 };
 
 }  // namespace xnuscope::cli

@@ -14,14 +14,11 @@
 #include <thread>
 
 #include "cli/Command.h"
+#include "cli/Rows.h"
 #include "cli/Session.h"
-#include "cli/XnuContext.h"
-#include "cli/XnuRows.h"
 #include "core/Error.h"
 #include "core/Hex.h"
-#include "qemu/GuestFreeze.h"
-#include "qemu/QemuLiveMemory.h"
-#include "xnu/ProcessWatcher.h"
+#include "engine/GuestPause.h"
 
 namespace xnuscope::cli {
 namespace {
@@ -92,14 +89,13 @@ class WatchCommand : public Command {
     const bool json = session.options().format == OutputFormat::Json;
     const bool csv = session.options().format == OutputFormat::Csv;
 
-    XnuContext context(session);
-    // --freeze: Session stopped the guest for the whole command; a watch that never
+    engine::Target& target = session.target();
+    const std::unique_ptr<engine::ProcessWatch> watcher = target.watchProcesses();
+    // --freeze: the Target stopped the guest for the whole command; a watch that never
     // lets the guest run would see nothing happen, so freeze per poll instead.
-    const auto* live = dynamic_cast<const QemuLiveMemory*>(&context.physical());
-    const bool freezePerPoll = live != nullptr && session.options().freeze;
-    if (live != nullptr) const_cast<QemuLiveMemory*>(live)->holdFrozen(false);
+    const bool freezePerPoll = target.liveMemory() != nullptr && session.options().freeze;
+    target.holdFrozen(false);
 
-    ProcessWatcher watcher(context.xnu());
     StopSignals signals;
     const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(1.0 / rate));
@@ -111,7 +107,7 @@ class WatchCommand : public Command {
     std::string lastWarning;
     std::uint64_t polls = 0, events = 0, raced = 0;
 
-    auto printEvent = [&](const std::string& kind, const ProcessRecord& process) {
+    auto printEvent = [&](const std::string& kind, const engine::Process& process) {
       ++events;
       if (json) {
         nlohmann::ordered_json line;
@@ -130,30 +126,31 @@ class WatchCommand : public Command {
         }
         if (csv) {
           session.out() << nowUtc() << ',' << kind << ',' << process.pid << ',' << process.ppid
-                        << ',' << process.name() << ',' << hex(process.address) << '\n';
+                        << ',' << process.name << ',' << hex(process.address.value_or(0)) << '\n';
         } else {
           session.out() << std::left << std::setw(26) << nowUtc() << std::setw(7) << kind
                         << std::setw(8) << process.pid << std::setw(8) << process.ppid
-                        << std::setw(18) << process.name() << hex(process.address) << '\n';
+                        << std::setw(18) << process.name << hex(process.address.value_or(0))
+                        << '\n';
         }
       }
     };
 
     while (!stopRequested) {
-      ProcessPoll poll;
+      engine::ProcessWatchPoll poll;
       {
-        std::optional<GuestFreeze> freeze;
-        if (freezePerPoll) freeze.emplace(*live);
-        const bool wasPrimed = watcher.primed();
-        poll = watcher.poll();
-        if (!wasPrimed && watcher.primed() && vm["initial"].as<bool>()) {
-          for (const auto& process : watcher.alive()) printEvent("present", process);
+        std::optional<engine::GuestPause> pause;
+        if (freezePerPoll) pause.emplace(target);
+        const bool wasPrimed = watcher->primed();
+        poll = watcher->poll();
+        if (!wasPrimed && watcher->primed() && vm["initial"].as<bool>()) {
+          for (const auto& process : watcher->alive()) printEvent("present", process);
         }
       }
       ++polls;
       if (!poll.consistent) ++raced;
       for (const auto& event : poll.events) {
-        printEvent(processEventName(event.kind), event.process);
+        printEvent(event.kind, event.process);
       }
       // Repeated warnings (e.g. the same smeared list every poll) are said once.
       for (const auto& warning : poll.warnings) {
@@ -182,7 +179,7 @@ class WatchCommand : public Command {
                                               {"polls", polls},
                                               {"events", events},
                                               {"raced_polls", raced},
-                                              {"alive", watcher.alive().size()}}
+                                              {"alive", watcher->alive().size()}}
                            .dump()
                     << '\n';
     }

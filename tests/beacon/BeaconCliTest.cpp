@@ -6,6 +6,8 @@
 
 #include "BeaconTestPages.h"
 #include "TestMemory.h"
+#include "core/Error.h"
+#include "engine/Target.h"
 #include "support/CliRunner.h"
 #include "support/TestPaths.h"
 
@@ -160,6 +162,34 @@ TEST(BeaconCli, PslistAndMapsFallBackToBeaconsWithoutAKernel) {
   ASSERT_EQ(maps["maps"].size(), 2u);
   EXPECT_EQ(maps["maps"][0]["prot"], "r-x");
   EXPECT_EQ(maps["maps"][0]["source"], "beacon");
+}
+
+// The same fallback through the engine API: one ProcessSource, the beacon one.
+TEST(BeaconCli, EngineTargetServesProcessesAndMapsFromBeacons) {
+  const auto& image = beaconImage();
+  const auto target = engine::Target::open({.image = image.path});
+  EXPECT_EQ(target->processSource().source(), engine::ProfileSource::Beacon);
+  const engine::ProcessList list = target->processes();
+  EXPECT_EQ(list.source, engine::ProfileSource::Beacon);
+  ASSERT_FALSE(list.warnings.empty());
+  EXPECT_NE(list.warnings.front().find("kernel path unavailable"), std::string::npos);
+  ASSERT_EQ(list.processes.size(), image.newest.size());
+  for (std::size_t i = 0; i < image.newest.size(); ++i) {
+    EXPECT_EQ(list.processes[i].pid, static_cast<std::int32_t>(image.newest[i].pid));
+    EXPECT_EQ(list.processes[i].name, image.newest[i].name);
+    EXPECT_EQ(list.processes[i].origin, engine::ProcessOrigin::Beacon);
+    EXPECT_FALSE(list.processes[i].address.has_value());
+  }
+  const engine::MapList maps = target->maps(1);
+  ASSERT_EQ(maps.entries.size(), 2u);
+  EXPECT_EQ(maps.entries[0].origin, engine::MapOrigin::Beacon);
+  EXPECT_EQ(maps.entries[0].path, "/sbin/launchd");
+  EXPECT_FALSE(maps.entries[0].maxProtection.has_value());
+  const engine::MapList none = target->maps(2);
+  EXPECT_TRUE(none.entries.empty());
+  EXPECT_FALSE(none.complete);
+  // Kernel-only results have no beacon answer.
+  EXPECT_THROW(target->kexts(), AnalysisError);
 }
 
 }  // namespace

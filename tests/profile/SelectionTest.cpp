@@ -1,13 +1,12 @@
 // Profile selection against the kernel in forge images of all six real builds
-// (kernel identity read from memory by the kernel locator), UUID precedence, and
-// the refusal of a profile that does not fit the kernel.
+// (through the engine's resolution: kernel identity read from memory, then the
+// repository), UUID precedence, and the refusal of a profile that does not fit.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "core/Error.h"
-#include "kernel/KernelLocator.h"
-#include "physmem/ImageOpener.h"
+#include "engine/Target.h"
 #include "profile/NativeProfileFormat.h"
 #include "profile/ProfileFiles.h"
 #include "profile/ProfileRepository.h"
@@ -31,21 +30,21 @@ TEST(Selection, RepositoryListsTheSixCommittedProfiles) {
 }
 
 TEST(Selection, AutoSelectsTheRightProfileForForgeImagesOfAllSixBuilds) {
-  const auto repository = committedRepository();
   for (const auto& build : test::realBuilds()) {
     SCOPED_TRACE(build);
     const auto image = test::forgeImage(
         {.profile = build, .seed = 11, .ram = "64M", .procs = 5, .format = "raw", .extraArgs = {}});
-    const auto memory = openPhysicalMemory(image.image);
-    KernelLocatorOptions options;
-    options.decoyScan = KernelLocatorOptions::DecoyScan::Never;
-    const KernelInfo kernel = KernelLocator(*memory, options).locate();
+    const auto target = engine::Target::open(
+        {.image = image.image, .profileDirectories = {test::sourceDir() + "/xnu_profiles"}});
+    const engine::Resolution& resolved = target->resolution();
+    const KernelInfo& kernel = resolved.kernel;
     ASSERT_EQ(kernel.banner, image.truth["banner"].get<std::string>());
-    const auto selection = repository.select(kernel.uuid, kernel.banner);
-    EXPECT_EQ(selection.entry.profile.build, image.truth["build"].get<std::string>());
+    ASSERT_TRUE(resolved.profile.has_value()) << resolved.whyNoProfile;
+    EXPECT_EQ(resolved.profile->build, image.truth["build"].get<std::string>());
+    EXPECT_EQ(resolved.profileSource, engine::ProfileSource::Exact);
     // The Vol2-derived profiles carry no UUID: banner matching is the fallback.
-    EXPECT_EQ(selection.matchedBy, "banner");
-    EXPECT_EQ(checkProfileMatches(selection.entry.profile, kernel.uuid, kernel.banner, false), "");
+    EXPECT_EQ(resolved.profileOrigin, "auto (banner)");
+    EXPECT_EQ(checkProfileMatches(*resolved.profile, kernel.uuid, kernel.banner, false), "");
   }
 }
 

@@ -1,6 +1,8 @@
-// The walkers against forge images (fixtures/forge, an independent oracle): every
-// process, map entry, kext and the message buffer must equal the forge's truth,
-// for the six real builds, the image formats, and the hostile variants.
+// The engine against forge images (fixtures/forge, an independent oracle): every
+// process, map entry, resident page, kext and the message buffer a Target hands
+// out must equal the forge's truth, for the six real builds, the image formats,
+// and the hostile variants. The Target resolves kernel and profile itself, as the
+// CLI and Python do (auto selection from xnu_profiles/, or the forge's ISF).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,20 +10,10 @@
 #include <map>
 #include <set>
 
-#include "kernel/KernelLocator.h"
-#include "mmu/VirtualMemory.h"
-#include "mmu/X86_64Translator.h"
-#include "physmem/ImageOpener.h"
-#include "profile/IsfProfile.h"
-#include "profile/NativeProfileFormat.h"
+#include "engine/Target.h"
 #include "profile/Sha256.h"
 #include "support/ForgeImages.h"
 #include "support/TestPaths.h"
-#include "xnu/KextWalker.h"
-#include "xnu/MessageBufferReader.h"
-#include "xnu/ProcWalker.h"
-#include "xnu/ProcessMemoryDumper.h"
-#include "xnu/VmMapWalker.h"
 
 namespace xnuscope::test {
 namespace {
@@ -32,58 +24,21 @@ std::uint64_t hexValue(const Json& value) {
   return std::stoull(value.get<std::string>(), nullptr, 16);
 }
 
-// The committed xnu_profiles/ profile of the truth's build.
-Profile committedProfile(const Json& truth) {
-  const std::string build = truth["build"].get<std::string>();
-  for (const auto& entry : std::filesystem::directory_iterator(sourceDir() + "/xnu_profiles")) {
-    std::ifstream in(entry.path());
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    if (!looksLikeNativeProfile(text)) continue;
-    Profile profile = readNativeProfile(text, entry.path().string());
-    if (profile.build == build) return profile;
-  }
-  throw std::runtime_error("no xnu_profiles/ profile for build " + build);
-}
-
-// Everything the walkers need, built the way the CLI builds it.
+// A Target over a forged image, opened the way a user would: `profile` is "auto"
+// (the committed xnu_profiles/, chosen by UUID then banner) or a profile file; a
+// kernel collection also gets the kernel file the forge wrote beside the image.
 struct Guest {
-  // `unslidSegments`: for a kernel collection, where each segment was linked (what
-  // the kernel file given with --kernel tells the locator).
-  explicit Guest(const ForgedImage& forged, Profile chosen,
-                 std::map<std::string, std::uint64_t> unslidSegments = {})
+  Guest(const ForgedImage& forged, const std::string& profile)
       : image(forged),
-        memory(openPhysicalMemory(forged.image)),
-        profile(std::move(chosen)),
-        info([&] {
-          KernelLocatorOptions options;
-          options.unslidSymbols = &profile.symbols;
-          if (!unslidSegments.empty()) options.unslidSegments = &unslidSegments;
-          return KernelLocator(*memory, options).locate();
-        }()),
-        layout(XnuLayout::fromProfile(profile)),
-        translator(*memory, info.dtb),
-        vm(*memory, translator),
-        kernel(vm, layout, info) {}
+        target(engine::Target::open({.image = forged.image,
+                                     .profile = profile,
+                                     .kernelFile = forged.truth.value("is_kernel_collection", false)
+                                                       ? forged.image + ".kernel"
+                                                       : std::string(),
+                                     .profileDirectories = {sourceDir() + "/xnu_profiles"}})) {}
   ForgedImage image;
-  std::unique_ptr<PhysicalMemory> memory;
-  Profile profile;
-  KernelInfo info;
-  XnuLayout layout;
-  X86_64Translator translator;
-  VirtualMemory vm;
-  XnuKernel kernel;
+  std::unique_ptr<engine::Target> target;
 };
-
-// The kernel file's segment addresses, from the truth (a kernel collection places
-// each segment independently; the profile alone does not say where it was linked).
-std::map<std::string, std::uint64_t> linkedSegments(const Json& truth) {
-  std::map<std::string, std::uint64_t> segments;
-  if (!truth.value("is_kernel_collection", false)) return segments;
-  for (const auto& segment : truth["segments"]) {
-    segments[segment["name"].get<std::string>()] = hexValue(segment["unslid_vmaddr"]);
-  }
-  return segments;
-}
 
 const Json& truthProcess(const Json& truth, std::uint64_t address) {
   for (const auto& p : truth["processes"]) {
@@ -93,18 +48,19 @@ const Json& truthProcess(const Json& truth, std::uint64_t address) {
   return none;
 }
 
-void expectProcessMatches(const ProcessRecord& got, const Json& want) {
-  SCOPED_TRACE("pid " + std::to_string(got.pid) + " " + got.comm);
+void expectProcessMatches(const engine::Process& got, const Json& want) {
+  SCOPED_TRACE("pid " + std::to_string(got.pid) + " " + got.name);
   ASSERT_FALSE(want.is_null()) << "walker produced a proc the forge did not make";
   EXPECT_EQ(got.pid, want["pid"].get<int>());
   EXPECT_EQ(got.ppid, want["ppid"].get<int>());
   ASSERT_TRUE(got.uid.has_value());
   EXPECT_EQ(*got.uid, want["uid"].get<std::uint32_t>());
   EXPECT_EQ(got.comm, want["comm"].get<std::string>());
-  EXPECT_EQ(got.name(), want["name"].get<std::string>());
-  EXPECT_EQ(got.zombie(), want["zombie"].get<bool>());
+  EXPECT_EQ(got.name, want["name"].get<std::string>());
+  EXPECT_EQ(got.zombie, want["zombie"].get<bool>());
+  EXPECT_EQ(got.origin == engine::ProcessOrigin::Beacon, false);
   if (want["task"].is_null()) {
-    EXPECT_EQ(got.task, 0u);
+    EXPECT_FALSE(got.task.has_value());
   } else {
     EXPECT_EQ(got.task, hexValue(want["task"]));
     EXPECT_EQ(got.map, hexValue(want["map"]));
@@ -115,7 +71,7 @@ void expectProcessMatches(const ProcessRecord& got, const Json& want) {
   EXPECT_EQ(*got.startSeconds, want["start_time"].get<std::int64_t>());
 }
 
-void expectMapsMatch(const VmMapListing& listing, const Json& want) {
+void expectMapsMatch(const engine::MapList& listing, const Json& want) {
   ASSERT_EQ(listing.entries.size(), want.size());
   for (std::size_t i = 0; i < want.size(); ++i) {
     const auto& got = listing.entries[i];
@@ -123,9 +79,10 @@ void expectMapsMatch(const VmMapListing& listing, const Json& want) {
     SCOPED_TRACE("entry " + std::to_string(i) + " " + w["start"].get<std::string>());
     EXPECT_EQ(got.start, hexValue(w["start"]));
     EXPECT_EQ(got.end, hexValue(w["end"]));
-    EXPECT_EQ(protectionLetters(got.protection), w["prot"].get<std::string>());
-    EXPECT_EQ(protectionLetters(got.maxProtection), w["maxprot"].get<std::string>());
-    EXPECT_EQ(inheritanceName(got.inheritance), w["inheritance"].get<std::string>());
+    EXPECT_EQ(engine::protectionText(got.protection), w["prot"].get<std::string>());
+    ASSERT_TRUE(got.maxProtection && got.inheritance);
+    EXPECT_EQ(engine::protectionText(*got.maxProtection), w["maxprot"].get<std::string>());
+    EXPECT_EQ(engine::inheritanceText(*got.inheritance), w["inheritance"].get<std::string>());
     EXPECT_EQ(got.offset, hexValue(w["offset"]));
     EXPECT_EQ(got.tag, w["tag"].get<std::uint32_t>());
     EXPECT_EQ(got.isSubmap, w["is_submap"].get<bool>());
@@ -136,38 +93,39 @@ void expectMapsMatch(const VmMapListing& listing, const Json& want) {
 // pslist, maps of every process, kexts, dmesg and resident pages against truth.
 void expectEverythingMatches(const Guest& guest) {
   const Json& truth = guest.image.truth;
-  const ProcessListing listing = ProcWalker(guest.kernel).walk();
-  EXPECT_TRUE(listing.status.complete) << ::testing::PrintToString(listing.status.warnings);
-  ASSERT_EQ(listing.processes.size(), truth["processes"].size());
-  for (std::size_t i = 0; i < listing.processes.size(); ++i) {
-    const ProcessRecord& got = listing.processes[i];
+  engine::Target& target = *guest.target;
+  const engine::ProcessList list = target.processes();
+  EXPECT_EQ(list.source, engine::ProfileSource::Exact);
+  EXPECT_TRUE(list.complete) << ::testing::PrintToString(list.warnings);
+  ASSERT_EQ(list.processes.size(), truth["processes"].size());
+  for (std::size_t i = 0; i < list.processes.size(); ++i) {
+    const engine::Process& got = list.processes[i];
     const Json& want = truth["processes"][i];  // same order: allproc, then zombproc
-    EXPECT_EQ(got.address, hexValue(want["address"])) << "order differs at row " << i;
-    expectProcessMatches(got, truthProcess(truth, got.address));
+    ASSERT_TRUE(got.address.has_value());
+    EXPECT_EQ(*got.address, hexValue(want["address"])) << "order differs at row " << i;
+    expectProcessMatches(got, truthProcess(truth, *got.address));
     EXPECT_EQ(got.inAllproc, want["in_allproc"].get<bool>());
     EXPECT_EQ(got.inTasksQueue, want["in_tasks_queue"].get<bool>());
   }
 
-  const VmMapWalker maps(guest.kernel);
-  for (const auto& process : listing.processes) {
-    if (process.map == 0) continue;
-    const Json& want = truthProcess(truth, process.address);
-    const VmMapListing listing = maps.walk(process.map);
-    EXPECT_TRUE(listing.status.complete) << ::testing::PrintToString(listing.status.warnings);
-    expectMapsMatch(listing, want["maps"]);
+  for (const auto& process : list.processes) {
+    if (!process.map || process.zombie) continue;
+    const Json& want = truthProcess(truth, *process.address);
+    const engine::MapList maps = target.maps(process.pid);
+    EXPECT_TRUE(maps.complete) << ::testing::PrintToString(maps.warnings);
+    EXPECT_EQ(maps.map, process.map);
+    expectMapsMatch(maps, want["maps"]);
     // Resident pages read through the process' own pmap hash like the forge's.
-    const X86_64Translator user(*guest.memory, *process.pmapCr3);
-    const VirtualMemory userMemory(*guest.memory, user);
     for (const auto& page : want["resident_pages"]) {
-      std::string bytes(4096, '\0');
-      ASSERT_TRUE(userMemory.readExact(
-          hexValue(page["va"]),
-          std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size())));
+      const engine::VirtualRead read = target.readVirtual(process.pid, hexValue(page["va"]), 4096);
+      ASSERT_TRUE(read.complete()) << page["va"];
+      EXPECT_EQ(read.space.root, process.pmapCr3);
+      const std::string bytes(read.bytes.begin(), read.bytes.end());
       EXPECT_EQ(sha256Hex(bytes), page["sha256"].get<std::string>()) << page["va"];
     }
   }
 
-  const KextListing kexts = KextWalker(guest.kernel).walk();
+  const KextListing kexts = target.kexts();
   EXPECT_TRUE(kexts.status.complete) << ::testing::PrintToString(kexts.status.warnings);
   std::map<std::string, const KextRecord*> byName;
   for (const auto& kext : kexts.kexts) byName[kext.name] = &kext;
@@ -180,7 +138,7 @@ void expectEverythingMatches(const Guest& guest) {
     EXPECT_EQ(it->second->version, want["version"].get<std::string>());
   }
 
-  const MessageBuffer buffer = MessageBufferReader(guest.kernel).read();
+  const MessageBuffer buffer = target.dmesg();
   EXPECT_TRUE(buffer.status.complete);
   EXPECT_EQ(buffer.address, hexValue(truth["msgbuf"]["address"]));
   EXPECT_EQ(buffer.text, truth["msgbuf"]["text"].get<std::string>());
@@ -194,7 +152,7 @@ TEST_P(RealBuildWalkersTest, EverythingMatchesForgeTruth) {
                                          .ram = "128M",
                                          .procs = 20,
                                          .extraArgs = {"--zombies", "2"}});
-  const Guest guest(forged, committedProfile(forged.truth));
+  const Guest guest(forged, "auto");
   expectEverythingMatches(guest);
 }
 
@@ -216,13 +174,13 @@ TEST_P(ImageFormatWalkersTest, EverythingMatchesForgeTruth) {
                                          .procs = 15,
                                          .format = GetParam(),
                                          .extraArgs = {"--zombies", "1"}});
-  const Guest guest(forged, committedProfile(forged.truth));
+  const Guest guest(forged, "auto");
   expectEverythingMatches(guest);
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ImageFormatWalkersTest, ::testing::Values("raw", "elf", "lime"));
 
-std::set<int> pidsOf(const ProcessListing& listing) {
+std::set<int> pidsOf(const engine::ProcessList& listing) {
   std::set<int> pids;
   for (const auto& p : listing.processes) pids.insert(p.pid);
   return pids;
@@ -242,12 +200,12 @@ TEST_P(SmearedAllprocTest, TaskQueueRecoversWhatAllprocLost) {
                                          .ram = "128M",
                                          .procs = 25,
                                          .extraArgs = {"--smear", GetParam()}});
-  const Guest guest(forged, committedProfile(forged.truth));
-  const ProcessListing listing = ProcWalker(guest.kernel).walk();
-  EXPECT_FALSE(listing.status.complete);
-  ASSERT_FALSE(listing.status.warnings.empty());
-  EXPECT_NE(listing.status.warnings.front().find("allproc"), std::string::npos)
-      << listing.status.warnings.front();
+  const Guest guest(forged, "auto");
+  const engine::ProcessList listing = guest.target->processes();
+  EXPECT_FALSE(listing.complete);
+  ASSERT_FALSE(listing.warnings.empty());
+  EXPECT_NE(listing.warnings.front().find("allproc"), std::string::npos)
+      << listing.warnings.front();
   const Json& recoverable = forged.truth["expected_recoverable"];
   std::set<int> expected = truthPids(recoverable["pids_via_allproc"]);
   const auto viaTasks = truthPids(recoverable["pids_via_tasks"]);
@@ -255,12 +213,12 @@ TEST_P(SmearedAllprocTest, TaskQueueRecoversWhatAllprocLost) {
   EXPECT_EQ(pidsOf(listing), expected);
   // Every row is a real process, with the truth's fields.
   for (const auto& p : listing.processes) {
-    expectProcessMatches(p, truthProcess(forged.truth, p.address));
+    expectProcessMatches(p, truthProcess(forged.truth, p.address.value_or(0)));
   }
   // Rows only the task queue had are marked as such.
   const auto viaAllproc = truthPids(recoverable["pids_via_allproc"]);
   for (const auto& p : listing.processes) {
-    EXPECT_EQ(p.source == ProcSource::Tasks, viaAllproc.count(p.pid) == 0) << p.pid;
+    EXPECT_EQ(p.origin == engine::ProcessOrigin::Tasks, viaAllproc.count(p.pid) == 0) << p.pid;
   }
 }
 
@@ -278,7 +236,7 @@ TEST_P(XnuSourceLayoutWalkersTest, EverythingMatchesForgeTruth) {
                                          .procs = 20,
                                          .extraArgs = {"--zombies", "2"}});
   ASSERT_EQ(forged.truth["layout_source"], "xnu-source");
-  const Guest guest(forged, importIsfProfile(forged.isfPath).profile, linkedSegments(forged.truth));
+  const Guest guest(forged, forged.isfPath);
   expectEverythingMatches(guest);
 }
 
@@ -288,9 +246,9 @@ TEST_P(XnuSourceLayoutWalkersTest, DanglingSmearIsRecoveredThroughTasks) {
                                          .ram = "128M",
                                          .procs = 20,
                                          .extraArgs = {"--smear", "dangling"}});
-  const Guest guest(forged, importIsfProfile(forged.isfPath).profile, linkedSegments(forged.truth));
-  const ProcessListing listing = ProcWalker(guest.kernel).walk();
-  EXPECT_FALSE(listing.status.complete);
+  const Guest guest(forged, forged.isfPath);
+  const engine::ProcessList listing = guest.target->processes();
+  EXPECT_FALSE(listing.complete);
   const Json& recoverable = forged.truth["expected_recoverable"];
   std::set<int> expected = truthPids(recoverable["pids_via_allproc"]);
   const auto viaTasks = truthPids(recoverable["pids_via_tasks"]);
@@ -313,26 +271,26 @@ TEST(CyclicVmMapTest, IsFlaggedAndKeepsTheEntriesBeforeTheLoop) {
                                          .ram = "128M",
                                          .procs = 12,
                                          .extraArgs = {"--cyclic-vmmap"}});
-  const Guest guest(forged, committedProfile(forged.truth));
+  const Guest guest(forged, "auto");
   const int victim = forged.truth["hostile"]["cyclic_vmmap_pid"].get<int>();
-  const ProcessListing processes = ProcWalker(guest.kernel).walk();
-  EXPECT_TRUE(processes.status.complete);
+  const engine::ProcessList processes = guest.target->processes();
+  EXPECT_TRUE(processes.complete);
   bool checked = false;
   for (const auto& p : processes.processes) {
-    if (p.map == 0) continue;
-    const VmMapListing listing = VmMapWalker(guest.kernel).walk(p.map);
+    if (!p.map || p.zombie) continue;
+    const engine::MapList listing = guest.target->maps(p.pid);
     if (p.pid != victim) {
-      EXPECT_TRUE(listing.status.complete) << p.pid;
+      EXPECT_TRUE(listing.complete) << p.pid;
       continue;
     }
     checked = true;
-    EXPECT_FALSE(listing.status.complete);
-    ASSERT_FALSE(listing.status.warnings.empty());
-    EXPECT_NE(listing.status.warnings.front().find("cycle"), std::string::npos)
-        << listing.status.warnings.front();
+    EXPECT_FALSE(listing.complete);
+    ASSERT_FALSE(listing.warnings.empty());
+    EXPECT_NE(listing.warnings.front().find("cycle"), std::string::npos)
+        << listing.warnings.front();
     // What was walked before the loop is real: each entry is one of the truth's.
     std::set<std::uint64_t> truthStarts;
-    for (const auto& m : truthProcess(forged.truth, p.address)["maps"]) {
+    for (const auto& m : truthProcess(forged.truth, *p.address)["maps"]) {
       truthStarts.insert(hexValue(m["start"]));
     }
     EXPECT_FALSE(listing.entries.empty());
@@ -344,16 +302,16 @@ TEST(CyclicVmMapTest, IsFlaggedAndKeepsTheEntriesBeforeTheLoop) {
 TEST(ProcessMemoryDumpTest, DumpedResidentPagesHashLikeTheForgeSays) {
   const ForgedImage forged = forgeImage(
       {.profile = "Yosemite_10.10.5_14F27", .seed = 8, .ram = "128M", .procs = 8, .extraArgs = {}});
-  const Guest guest(forged, committedProfile(forged.truth));
+  const Guest guest(forged, "auto");
   const Json& process = forged.truth["processes"][0];
   ASSERT_FALSE(process["resident_pages"].empty());
   const Json& page = process["resident_pages"][0];
-  const X86_64Translator user(*guest.memory, hexValue(process["pmap_cr3"]));
   const std::string path = scratchDir() + "/page.bin";
-  // One resident page plus the next page, which the forge leaves absent or not.
   const std::uint64_t va = hexValue(page["va"]);
-  const MemoryDumpResult result =
-      ProcessMemoryDumper(*guest.memory, user).dump(va, va + 0x1000, path);
+  const engine::VirtualDump dump =
+      guest.target->dumpVirtual(process["pid"].get<int>(), va, va + 0x1000, path);
+  EXPECT_EQ(dump.space.root, hexValue(process["pmap_cr3"]));
+  const MemoryDumpResult& result = dump.result;
   EXPECT_EQ(result.bytesPresent, 0x1000u);
   EXPECT_TRUE(result.holes.empty());
   std::ifstream in(path, std::ios::binary);

@@ -1,0 +1,213 @@
+#include "engine/KernelResolution.h"
+
+#include "core/Error.h"
+#include "core/Hex.h"
+#include "kernel/KernelFile.h"
+#include "mmu/VirtualMemory.h"
+#include "mmu/X86_64Translator.h"
+#include "profile/ProfileRepository.h"
+
+namespace xnuscope::engine {
+namespace {
+
+KernelInfo locate(const PhysicalMemory& memory, const ResolveOptions& options,
+                  const std::map<std::string, std::uint64_t>* symbols,
+                  const std::optional<KernelFile>& kernelFile) {
+  KernelLocatorOptions locatorOptions;
+  locatorOptions.unslidSymbols = symbols;
+  // The kernel file's unslid segment starts: a kernel collection slides each one.
+  if (kernelFile) locatorOptions.unslidSegments = &kernelFile->segments();
+  locatorOptions.dtb = options.dtb;
+  locatorOptions.decoyScan = options.decoyScan;
+  locatorOptions.progress = options.progress;
+  struct ProgressDone {
+    const ResolveOptions& options;
+    ~ProgressDone() {
+      if (options.progressDone) options.progressDone();
+    }
+  } done{options};
+  return KernelLocator(memory, locatorOptions).locate();
+}
+
+std::string describeLocated(const KernelInfo& kernel) {
+  std::string text = "kernel at " + hex(kernel.kernelBaseVa) + " (slide " + hex(kernel.kaslrSlide) +
+                     "), DTB " + hex(kernel.dtb) + " from " + kernel.dtbSource + "; " +
+                     std::to_string(kernel.agreedFactCount()) + " of " +
+                     std::to_string(kernel.facts.size()) + " facts agree";
+  if (!kernel.build.empty()) text += "; build " + kernel.build;
+  if (!kernel.uuid.empty()) text += "; UUID " + kernel.uuid;
+  return text;
+}
+
+// Name the kernel's own build (from _osversion/lgOSVersion) beside the profile's.
+std::string withKernelBuild(std::string message, const KernelInfo& kernel) {
+  const std::string anchor = "the kernel in memory (";
+  const auto at = message.find(anchor);
+  if (at != std::string::npos && !kernel.build.empty()) {
+    message.insert(at + anchor.size(), "build " + kernel.build + ", ");
+  }
+  return message;
+}
+
+// Step 3: the derivers, in order; the first profile wins.
+bool tryDerivers(const PhysicalMemory& memory, const ResolveOptions& options,
+                 const std::optional<KernelFile>& kernelFile, Resolution& resolved,
+                 std::string& reasons) {
+  if (options.derivers.empty()) {
+    resolved.steps.push_back({"derived profile", false, "no profile deriver is configured"});
+    return false;
+  }
+  const X86_64Translator translator(memory, resolved.kernel.dtb);
+  const VirtualMemory kernelMemory(memory, translator);
+  const DerivationInput input{memory, resolved.kernel, kernelMemory,
+                              kernelFile ? &kernelFile->symbols() : nullptr};
+  for (const auto& deriver : options.derivers) {
+    std::string whyNot;
+    std::optional<Profile> derived;
+    try {
+      derived = deriver->derive(input, whyNot);
+    } catch (const AnalysisError& error) {
+      whyNot = error.what();
+    }
+    if (derived) {
+      resolved.steps.push_back({"derived profile", true, deriver->name() + ": " + derived->name});
+      resolved.profileOrigin = "derived (" + deriver->name() + ")";
+      resolved.profileSource = ProfileSource::Derived;
+      resolved.profile = std::move(*derived);
+      return true;
+    }
+    if (whyNot.empty()) whyNot = "no profile";
+    resolved.steps.push_back({"derived profile", false, deriver->name() + ": " + whyNot});
+    reasons += (reasons.empty() ? "" : "; ") + deriver->name() + ": " + whyNot;
+  }
+  return false;
+}
+
+}  // namespace
+
+Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& options) {
+  const bool explicitProfile = !options.profile.empty() && options.profile != "auto";
+
+  Resolution resolved;
+  // A bad profile file is a usage error: report it before any scanning.
+  if (explicitProfile) {
+    resolved.profile = loadProfileFile(options.profile);
+    resolved.profileOrigin = "--profile " + options.profile;
+    resolved.profileSource = ProfileSource::Exact;
+  }
+  std::optional<KernelFile> kernelFile;
+  if (!options.kernelFile.empty()) {
+    kernelFile = KernelFile::load(options.kernelFile);
+    resolved.steps.push_back({"kernel file", true,
+                              options.kernelFile + " (UUID " +
+                                  (kernelFile->uuid().empty() ? "none" : kernelFile->uuid()) +
+                                  ", " + std::to_string(kernelFile->symbols().size()) +
+                                  " symbols)"});
+  }
+
+  // 1. Profile-free location: what the memory itself proves.
+  try {
+    resolved.kernel = locate(memory, options, nullptr, kernelFile);
+  } catch (const AnalysisError& error) {
+    resolved.steps.push_back({"locate", false, error.what()});
+    throw;
+  }
+  const KernelInfo found = resolved.kernel;
+  resolved.steps.push_back({"locate", true, "without a profile: " + describeLocated(found)});
+
+  // A kernel file of another build would relocate every symbol wrongly.
+  if (kernelFile && !kernelFile->uuid().empty() && !found.uuid.empty() &&
+      kernelFile->uuid() != found.uuid) {
+    const std::string mismatch = "kernel file " + options.kernelFile + " has UUID " +
+                                 kernelFile->uuid() + " but the kernel in memory has UUID " +
+                                 found.uuid;
+    if (!options.force) throw AnalysisError(mismatch + "; pass its own kernel file, or --force");
+    resolved.warnings.push_back(mismatch + " (used anyway: --force)");
+  }
+
+  // 2. The exact profile: given, or chosen by UUID then banner.
+  if (explicitProfile) {
+    resolved.steps.push_back(
+        {"exact profile", true, resolved.profile->name + " from --profile " + options.profile});
+  } else {
+    try {
+      const ProfileRepository repository(options.profileDirectories.empty()
+                                             ? ProfileRepository::defaultDirectories()
+                                             : options.profileDirectories);
+      auto selection = repository.select(found.uuid, found.banner);
+      resolved.profile = std::move(selection.entry.profile);
+      resolved.profileOrigin = "auto (" + selection.matchedBy + ")";
+      resolved.profileSource = ProfileSource::Exact;
+      resolved.steps.push_back({"exact profile", true,
+                                resolved.profile->name + " matched by " + selection.matchedBy +
+                                    " (" + selection.entry.path + ")"});
+    } catch (const AnalysisError& error) {
+      resolved.steps.push_back({"exact profile", false, error.what()});
+      // 3. A profile derived from the kernel itself.
+      std::string derivationReasons;
+      if (!tryDerivers(memory, options, kernelFile, resolved, derivationReasons)) {
+        resolved.whyNoProfile = error.what();
+        if (!derivationReasons.empty()) {
+          resolved.whyNoProfile += "; no profile could be derived (" + derivationReasons + ")";
+        }
+        resolved.warnings.push_back(resolved.whyNoProfile);
+        // No profile: the kernel file's own symbols still add the symbol-based facts.
+        if (kernelFile && !kernelFile->symbols().empty()) {
+          try {
+            resolved.kernel = locate(memory, options, &kernelFile->symbols(), kernelFile);
+            resolved.steps.push_back(
+                {"re-locate", true,
+                 "with the kernel file's symbols: " + describeLocated(resolved.kernel)});
+          } catch (const AnalysisError& relocateError) {
+            resolved.steps.push_back({"re-locate", false, relocateError.what()});
+            resolved.warnings.push_back(
+                "with the kernel file's symbols the kernel could not be "
+                "proven again; using the result without them");
+          }
+        }
+        return resolved;
+      }
+    }
+  }
+
+  // 4. Refuse an exact profile of another build (names both builds), unless force.
+  //    A derived profile was built from this very kernel: nothing to compare.
+  if (resolved.profileSource == ProfileSource::Exact) {
+    if (found.banner.empty() && found.uuid.empty()) {
+      resolved.warnings.push_back("the kernel's banner and UUID could not be read, so profile " +
+                                  resolved.profile->name + " could not be checked against it");
+      resolved.steps.push_back({"profile check", false, resolved.warnings.back()});
+    } else {
+      std::string forced;
+      try {
+        forced = checkProfileMatches(*resolved.profile, found.uuid, found.banner, options.force);
+      } catch (const AnalysisError& error) {
+        const std::string message = withKernelBuild(error.what(), found);
+        resolved.steps.push_back({"profile check", false, message});
+        throw AnalysisError(message);
+      }
+      if (!forced.empty()) {
+        resolved.warnings.push_back(forced);
+        resolved.steps.push_back({"profile check", false, forced});
+      } else {
+        resolved.steps.push_back(
+            {"profile check", true, resolved.profile->name + " fits the kernel's UUID/banner"});
+      }
+    }
+  }
+
+  // 5. Locate again with the profile's symbols: DTB via _IdlePML4 and the symbol facts.
+  try {
+    resolved.kernel = locate(memory, options, &resolved.profile->symbols, kernelFile);
+    resolved.steps.push_back(
+        {"re-locate", true, "with the profile's symbols: " + describeLocated(resolved.kernel)});
+  } catch (const AnalysisError& error) {
+    resolved.steps.push_back({"re-locate", false, error.what()});
+    resolved.warnings.push_back(std::string("with the profile's symbols the kernel could not be "
+                                            "proven again (") +
+                                error.what() + "); using the profile-free result");
+  }
+  return resolved;
+}
+
+}  // namespace xnuscope::engine
