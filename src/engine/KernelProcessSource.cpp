@@ -18,7 +18,8 @@ ProcessList KernelProcessSource::processes() const {
 }
 
 MapList KernelProcessSource::maps(std::int32_t pid) const {
-  const Process& process = findProcess(processes(), pid);
+  const ProcessList list = processes();
+  const Process& process = findProcess(list, pid);
   if (!process.map) {
     throw AnalysisError("maps: pid " + std::to_string(pid) + " (" + process.name +
                         ") has no readable task/vm_map" +
