@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -211,17 +212,21 @@ class LiveQemuTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp()
         self.mem = "/dev/shm/xnuscope-python-%d" % os.getpid()
         self.qmp = os.path.join(self.dir, "qmp.sock")
+        control = os.path.join(self.dir, "control.sock")
         # Started paused (-S): the forge guest's memory is written into the RAM file
         # afterwards and nothing runs over it.
         self.qemu = subprocess.Popen(
             ["qemu-system-x86_64", "-machine", "q35,accel=tcg", "-m", "128M",
              "-object", "memory-backend-file,id=mem,size=128M,mem-path=%s,share=on" % self.mem,
              "-machine", "memory-backend=mem", "-nodefaults", "-display", "none", "-S",
-             "-qmp", "unix:%s,server=on,wait=off" % self.qmp],
+             "-qmp", "unix:%s,server=on,wait=off" % self.qmp,
+             "-qmp", "unix:%s,server=on,wait=off" % control],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.addCleanup(self.stop)
+        # QEMU answers QMP only once the machine (and its RAM file) is set up; ask on
+        # a second socket so the engine's one stays free.
         deadline = time.monotonic() + 30
-        while not os.path.exists(self.qmp):
+        while not self.machine_ready(control):
             if self.qemu.poll() is not None or time.monotonic() > deadline:
                 self.skipTest("QEMU did not start: %s" % self.qemu.stderr.read().decode())
             time.sleep(0.05)
@@ -236,6 +241,24 @@ class LiveQemuTest(unittest.TestCase):
                     ram.seek(offset)
                     ram.write(chunk)
                 offset += len(chunk)
+
+    @staticmethod
+    def machine_ready(path):
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as qmp:
+                qmp.settimeout(5)
+                qmp.connect(path)
+                reader = qmp.makefile("rb")
+                reader.readline()  # greeting
+                for command in ("qmp_capabilities", "query-status"):
+                    qmp.sendall(json.dumps({"execute": command}).encode() + b"\n")
+                    while True:
+                        reply = json.loads(reader.readline())
+                        if "return" in reply or "error" in reply:
+                            break
+                return "return" in reply
+        except (OSError, ValueError):
+            return False
 
     def stop(self):
         self.qemu.kill()
