@@ -20,14 +20,14 @@ struct TargetOptions {
   // content) or `qemuMem` + `qmp` (live VM; RAM layout and CR3 come from QEMU).
   std::string image{};
   std::string qemuMem{};
-  std::string qmp;      // unix socket path, unix:PATH or tcp:HOST:PORT
+  std::string qmp{};    // unix socket path, unix:PATH or tcp:HOST:PORT
   bool freeze = false;  // live: keep the guest stopped while the Target is open
 
   // Resolution (see KernelResolution.h).
-  std::string profile = "auto";      // "auto" or a profile file
+  std::string profile = "auto";        // "auto" or a profile file
   std::string kernelFile{};            // the guest's kernel Mach-O (kernel collections need it)
   std::optional<std::uint64_t> dtb{};  // override the kernel page-table root
-  bool force = false;                // use a mismatching profile / kernel file
+  bool force = false;                  // use a mismatching profile / kernel file
   std::vector<std::string> profileDirectories{};            // empty: ProfileRepository defaults
   std::vector<std::shared_ptr<ProfileDeriver>> derivers{};  // tried when no exact profile fits
   std::optional<std::uint32_t> beaconSession{};             // which companion session to read
