@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "kernel/KernelFile.h"
 #include "kernel/KernelLocator.h"
 #include "mmu/VirtualMemory.h"
 #include "mmu/X86_64Translator.h"
@@ -304,6 +305,102 @@ INSTANTIATE_TEST_SUITE_P(Layouts, XnuSourceLayoutWalkersTest,
                            for (char& c : name) {
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            }
+                           return name;
+                         });
+
+// macOS 12-15 as they boot: a kernel collection (per-segment slides) with the
+// release's structs (proc_ro, task behind proc from 13, packed vm_map_entry from 13,
+// 4-bit protections from 12). Read with the ISF alone (segments placed by profile
+// symbols) and with the kernel file's segment table (--kernel), in every format, on
+// a q35 guest whose RAM is split around the PCI hole.
+struct ReleaseCase {
+  std::string layout;
+  std::string format;
+};
+
+std::vector<ReleaseCase> releaseCases() {
+  std::vector<ReleaseCase> cases;
+  for (const char* layout : {"macos12-kc-xnu-source", "macos13-kc-xnu-source",
+                             "macos14-kc-xnu-source", "macos15-kc-xnu-source"}) {
+    for (const char* format : {"raw", "elf", "lime"}) cases.push_back({layout, format});
+  }
+  return cases;
+}
+
+class NewerReleaseWalkersTest : public ::testing::TestWithParam<ReleaseCase> {
+ protected:
+  ForgedImage forge(std::uint64_t seed, std::string ram, std::vector<std::string> extra) const {
+    return forgeImage({.profile = GetParam().layout,
+                       .seed = seed,
+                       .ram = std::move(ram),
+                       .procs = 16,
+                       .format = GetParam().format,
+                       .extraArgs = std::move(extra)});
+  }
+};
+
+TEST_P(NewerReleaseWalkersTest, IsfAloneMatchesTruthOnQ35) {
+  const ForgedImage forged = forge(41, "3G", {"--zombies", "2"});
+  ASSERT_TRUE(forged.truth["is_kernel_collection"].get<bool>());
+  ASSERT_EQ(forged.truth["phys_ranges"].size(), 2u) << "q35: RAM below and above the hole";
+  const Guest guest(forged, importIsfProfile(forged.isfPath).profile);
+  // Every segment a walker reads through was placed where the kernel file says.
+  for (const auto& segment : forged.truth["segments"]) {
+    if (segment["name"] == "__LINKEDIT") continue;
+    for (const auto& placed : guest.info.segments) {
+      if (placed.name != segment["name"].get<std::string>()) continue;
+      EXPECT_EQ(placed.unslidStart, hexValue(segment["unslid_vmaddr"])) << placed.name;
+      EXPECT_EQ(placed.runtimeStart, hexValue(segment["runtime_vmaddr"])) << placed.name;
+    }
+  }
+  expectEverythingMatches(guest);
+}
+
+TEST_P(NewerReleaseWalkersTest, KernelFileSegmentsMatchTruth) {
+  const ForgedImage forged = forge(42, "256M", {"--keepsyms"});
+  const KernelFile kernelFile = KernelFile::load(forged.image + ".kernel");
+  const Guest guest(forged, importIsfProfile(forged.isfPath).profile, kernelFile.segments());
+  expectEverythingMatches(guest);
+}
+
+TEST_P(NewerReleaseWalkersTest, HostileGuestStillYieldsEveryLiveProcess) {
+  // smeared allproc, a cyclic vm_map, a decoy banner and no lowGlo page at once.
+  const ForgedImage forged =
+      forge(43, "3G", {"--smear", "cycle", "--cyclic-vmmap", "--decoy-banner", "--zero-lowglo"});
+  const Guest guest(forged, importIsfProfile(forged.isfPath).profile);
+  EXPECT_EQ(guest.info.kernelBaseVa, hexValue(forged.truth["kernel_base_va"]));
+  const ProcessListing listing = ProcWalker(guest.kernel).walk();
+  EXPECT_FALSE(listing.status.complete);
+  const Json& recoverable = forged.truth["expected_recoverable"];
+  std::set<int> expected = truthPids(recoverable["pids_via_allproc"]);
+  const auto viaTasks = truthPids(recoverable["pids_via_tasks"]);
+  expected.insert(viaTasks.begin(), viaTasks.end());
+  EXPECT_EQ(pidsOf(listing), expected);
+  const int cyclicPid = forged.truth["hostile"]["cyclic_vmmap_pid"].get<int>();
+  bool checked = false;
+  for (const auto& process : listing.processes) {
+    if (process.pid != cyclicPid) continue;
+    checked = true;
+    const VmMapListing maps = VmMapWalker(guest.kernel).walk(process.map);
+    EXPECT_FALSE(maps.status.complete);
+    std::set<std::uint64_t> truthStarts;
+    for (const auto& m : truthProcess(forged.truth, process.address)["maps"]) {
+      truthStarts.insert(hexValue(m["start"]));
+    }
+    EXPECT_FALSE(maps.entries.empty());
+    for (const auto& e : maps.entries) EXPECT_TRUE(truthStarts.count(e.start)) << e.start;
+  }
+  EXPECT_TRUE(checked) << "no process with pid " << cyclicPid;
+  const KextListing kexts = KextWalker(guest.kernel).walk();
+  EXPECT_EQ(kexts.kexts.size(), forged.truth["kexts"].size());
+  EXPECT_EQ(MessageBufferReader(guest.kernel).read().text,
+            forged.truth["msgbuf"]["text"].get<std::string>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Releases, NewerReleaseWalkersTest, ::testing::ValuesIn(releaseCases()),
+                         [](const auto& info) {
+                           std::string name =
+                               info.param.layout.substr(0, 7) + "_" + info.param.format;
                            return name;
                          });
 
