@@ -327,6 +327,8 @@ std::vector<ReleaseCase> releaseCases() {
   return cases;
 }
 
+void PrintTo(const ReleaseCase& c, std::ostream* os) { *os << c.layout << " " << c.format; }
+
 class NewerReleaseWalkersTest : public ::testing::TestWithParam<ReleaseCase> {
  protected:
   ForgedImage forge(std::uint64_t seed, std::string ram, std::vector<std::string> extra) const {
