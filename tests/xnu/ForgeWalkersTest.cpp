@@ -406,6 +406,59 @@ INSTANTIATE_TEST_SUITE_P(Releases, NewerReleaseWalkersTest, ::testing::ValuesIn(
                            return name;
                          });
 
+// macOS 14+ keeps a pid lookup table (`pid_hash`, an SMR hash chained through
+// proc.p_hash): a third source beside allproc and the task queue.
+TEST(PidHashTest, HoldsEveryLiveProcessOnMacos14And15) {
+  for (const char* layout : {"macos14-kc-xnu-source", "macos15-kc-xnu-source"}) {
+    SCOPED_TRACE(layout);
+    const ForgedImage forged = forgeImage({.profile = layout,
+                                           .seed = 44,
+                                           .ram = "128M",
+                                           .procs = 18,
+                                           .extraArgs = {"--zombies", "2"}});
+    const Guest guest(forged, importIsfProfile(forged.isfPath).profile);
+    ASSERT_TRUE(guest.layout.symPidHash.has_value());
+    const ProcessListing listing = ProcWalker(guest.kernel).walk();
+    EXPECT_TRUE(listing.status.complete) << ::testing::PrintToString(listing.status.warnings);
+    std::set<int> inHash;
+    for (const auto& process : listing.processes) {
+      if (process.inPidHash) inHash.insert(process.pid);
+      EXPECT_EQ(process.inPidHash, !process.zombie()) << process.pid;
+    }
+    EXPECT_EQ(inHash, truthPids(forged.truth["pid_hash"]["pids"]));
+  }
+}
+
+TEST(PidHashTest, RecoversWhatASmearedAllprocLostWithoutTheTaskQueue) {
+  const ForgedImage forged = forgeImage({.profile = "macos15-kc-xnu-source",
+                                         .seed = 45,
+                                         .ram = "128M",
+                                         .procs = 20,
+                                         .extraArgs = {"--smear", "dangling"}});
+  Profile profile = importIsfProfile(forged.isfPath).profile;
+  profile.symbols.erase("_tasks");  // as if the task queue could not be used
+  const Guest guest(forged, std::move(profile));
+  const ProcessListing listing = ProcWalker(guest.kernel).walk();
+  EXPECT_FALSE(listing.status.complete);
+  std::set<int> viaAllproc = truthPids(forged.truth["expected_recoverable"]["pids_via_allproc"]);
+  std::set<int> all = truthPids(forged.truth["pid_hash"]["pids"]);
+  EXPECT_LT(viaAllproc.size(), all.size());
+  EXPECT_EQ(pidsOf(listing), all);
+  for (const auto& process : listing.processes) {
+    EXPECT_EQ(process.source == ProcSource::PidHash, !viaAllproc.count(process.pid)) << process.pid;
+  }
+}
+
+TEST(PidHashTest, AbsentBeforeMacos14) {
+  for (const char* layout : {"macos12-kc-xnu-source", "macos13-kc-xnu-source"}) {
+    const ForgedImage forged =
+        forgeImage({.profile = layout, .seed = 46, .ram = "128M", .procs = 6, .extraArgs = {}});
+    EXPECT_TRUE(forged.truth["pid_hash"].is_null()) << layout;
+    EXPECT_FALSE(XnuLayout::fromProfile(importIsfProfile(forged.isfPath).profile).symPidHash)
+        << layout;
+  }
+}
+
 TEST(CyclicVmMapTest, IsFlaggedAndKeepsTheEntriesBeforeTheLoop) {
   const ForgedImage forged = forgeImage({.profile = "ElCapitan_10.11.6_15G1212",
                                          .seed = 4,
