@@ -180,6 +180,38 @@ TEST(NewerReleaseAutoSelectionTest, ImportedIsfsAreChosenByBanner) {
   unsetenv("XNUSCOPE_PROFILES");
 }
 
+// A hostile q35 guest of each release through the CLI with the ISF alone: allproc
+// smeared, a decoy banner, no lowGlo page. pslist says it is incomplete and still
+// lists every live process (allproc up to the smear, the rest from the task queue
+// and, on 14/15, the pid hash); kexts and dmesg are unaffected.
+TEST(NewerReleaseHostileCliTest, SmearedQ35GuestsStillListEveryLiveProcess) {
+  for (const char* layout : {"macos12-kc-xnu-source", "macos13-kc-xnu-source",
+                             "macos14-kc-xnu-source", "macos15-kc-xnu-source"}) {
+    SCOPED_TRACE(layout);
+    const ForgedImage forged =
+        forgeImage({.profile = layout,
+                    .seed = 53,
+                    .ram = "3G",
+                    .procs = 16,
+                    .format = "elf",
+                    .extraArgs = {"--smear", "dangling", "--decoy-banner", "--zero-lowglo"}});
+    auto run = [&](const std::string& command) {
+      const CliResult result = runCli({"--image", forged.image, "--profile", forged.isfPath,
+                                       "--format", "json", "-q", command});
+      EXPECT_EQ(result.exitCode, 0) << result.err;
+      return Json::parse(result.out);
+    };
+    const Json doc = run("pslist");
+    EXPECT_EQ(doc["complete"], false);
+    std::set<int> got, want;
+    for (const auto& row : doc["processes"]) got.insert(row["pid"].get<int>());
+    for (const auto& process : forged.truth["processes"]) want.insert(process["pid"].get<int>());
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(run("kexts")["kexts"].size(), forged.truth["kexts"].size());
+    EXPECT_EQ(run("dmesg")["address"], forged.truth["msgbuf"]["address"]);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Releases, NewerReleaseCliTest, ::testing::ValuesIn(cliCases()),
                          [](const auto& info) {
                            return info.param.layout.substr(0, 7) + "_" + info.param.format +
