@@ -42,6 +42,7 @@ class NetstatCommand : public Command {
     OpenFileListing files;
     const FileDescriptorWalker walker(context.xnu(), fileLayout);
     for (const auto& process : processes.processes) walker.walk(process, files);
+    listing.status.merge(processes.status);
     listing.status.merge(files.status);
     for (const auto& file : files.files) {
       if (file.type != "socket" || !file.family ||

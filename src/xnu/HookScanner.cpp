@@ -173,7 +173,8 @@ void HookScanner::scanSysctl(HookListing& listing) const {
   auto pushList = [&](std::uint64_t listHead, const std::string& prefix, int depth) {
     const auto first = memory.readPointer(listHead);
     if (!first) {
-      listing.status.incomplete("sysctl list " + hex(listHead) + " (" + prefix + ") is unreadable");
+      listing.status.incomplete("sysctl list " + hex(listHead) + " (" +
+                                (prefix.empty() ? "top level" : prefix) + ") is unreadable");
       return;
     }
     // Collect the siblings first so that they are visited in list order.
