@@ -3,6 +3,7 @@
 #include "cli/Command.h"
 #include "cli/Session.h"
 #include "cli/XnuContext.h"
+#include "cli/XnuRows.h"
 #include "core/Hex.h"
 #include "xnu/FileDescriptorWalker.h"
 #include "xnu/ProcWalker.h"
@@ -32,6 +33,8 @@ class LsofCommand : public Command {
     XnuContext context(session);
     const FileDescriptorLayout layout = FileDescriptorLayout::fromProfile(context.profile());
     const ProcessListing processes = ProcWalker(context.xnu()).walk();
+    // An unknown --pid is a usage error (exit 2), as for `maps`.
+    if (vm.count("pid")) findProcess(processes, vm["pid"].as<std::int32_t>());
     const FileDescriptorWalker walker(context.xnu(), layout);
     OpenFileListing listing;
     listing.status = processes.status;

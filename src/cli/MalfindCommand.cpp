@@ -7,6 +7,7 @@
 #include "cli/Command.h"
 #include "cli/Session.h"
 #include "cli/XnuContext.h"
+#include "cli/XnuRows.h"
 #include "core/Hex.h"
 #include "xnu/MalfindScanner.h"
 #include "xnu/ProcWalker.h"
@@ -56,6 +57,8 @@ class MalfindCommand : public Command {
     XnuContext context(session);
     const MalfindLayout layout = MalfindLayout::fromProfile(context.profile());
     const ProcessListing processes = ProcWalker(context.xnu()).walk();
+    // An unknown --pid is a usage error (exit 2), as for `maps`.
+    if (vm.count("pid")) findProcess(processes, vm["pid"].as<std::int32_t>());
     const MalfindScanner scanner(context.xnu(), layout);
     MalfindListing listing;
     listing.status = processes.status;

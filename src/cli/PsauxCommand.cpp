@@ -3,6 +3,7 @@
 #include "cli/Command.h"
 #include "cli/Session.h"
 #include "cli/XnuContext.h"
+#include "cli/XnuRows.h"
 #include "core/Hex.h"
 #include "xnu/ProcArgsReader.h"
 #include "xnu/ProcWalker.h"
@@ -28,6 +29,8 @@ class PsauxCommand : public Command {
     XnuContext context(session);
     const ProcArgsLayout layout = ProcArgsLayout::fromProfile(context.profile());
     const ProcessListing processes = ProcWalker(context.xnu()).walk();
+    // An unknown --pid is a usage error (exit 2), as for `maps`.
+    if (vm.count("pid")) findProcess(processes, vm["pid"].as<std::int32_t>());
     const ProcArgsReader reader(context.xnu(), layout);
     WalkStatus status = processes.status;
     auto rows = Json::array();

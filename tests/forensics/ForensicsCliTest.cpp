@@ -251,6 +251,24 @@ TEST(ForensicsCliTest, CleanImageHasNoHooksAndNoInjectedCode) {
   for (const auto& region : image.truth["malfind"]) EXPECT_NE(region["kind"], "injected");
 }
 
+TEST(ForensicsCliTest, PidFilterAndUnknownPid) {
+  const ForgedImage image = infected("HighSierra_10.13.6_17G65");
+  const Json& target = image.truth["malfind"][0];
+  const std::string pid = std::to_string(target["pid"].get<int>());
+  const Json malfind = runJson(image, {"malfind", "--pid", pid});
+  for (const auto& row : malfind["regions"]) EXPECT_EQ(row["pid"], target["pid"]);
+  EXPECT_FALSE(malfind["regions"].empty());
+  const Json lsof = runJson(image, {"lsof", "--pid", pid});
+  ASSERT_FALSE(lsof["files"].empty());
+  for (const auto& row : lsof["files"]) EXPECT_EQ(row["pid"], target["pid"]);
+  for (const char* command : {"psaux", "lsof", "malfind"}) {
+    const CliResult unknown =
+        runCli({"--image", image.image, "--quiet", command, "--pid", "99999"});
+    EXPECT_EQ(unknown.exitCode, 2) << command;
+    EXPECT_NE(unknown.err.find("no process with pid 99999"), std::string::npos) << unknown.err;
+  }
+}
+
 TEST(ForensicsCliTest, TableAndCsvPrintRows) {
   const ForgedImage image = infected("HighSierra_10.13.6_17G65");
   for (const char* command :
