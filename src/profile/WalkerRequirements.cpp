@@ -15,7 +15,12 @@ const std::vector<std::string>& walkerStructNames() {
       "lowglo", "kmod_info", "OSKextLoadedKextSummaryHeader", "OSKextLoadedKextSummary", "msgbuf",
       "sysent", "mach_header_64", "segment_command_64", "load_command",
       // macOS 14+: the pid lookup table (struct smr_hash, proc.p_hash links)
-      "smr_hash", "smrq_slink"};
+      "smr_hash", "smrq_slink",
+      // forensics: open files, vnodes, mounts, sockets, dispatch tables, vm objects
+      "filedesc", "fileproc", "fileglob", "fileops", "vnode", "mount", "vfsstatfs", "socket",
+      "protosw", "domain", "pipe", "kqueue", "mach_trap_t", "sysctl_oid", "sysctl_oid_list",
+      "vm_object", "inpcb", "inpcbinfo", "tcpcb", "in_addr_4in6", "ifnet", "ifaddr", "sockaddr",
+      "sockaddr_in", "sockaddr_in6", "sockaddr_dl"};
   return names;
 }
 
@@ -30,7 +35,12 @@ const std::vector<std::string>& walkerSymbolNames() {
       // accessor functions whose code reveals offsets when no profile fits
       "_proc_pid", "_proc_ppid", "_proc_task", "_get_bsdtask_info", "_get_task_map", "_proc_name",
       "_proc_ucred", "_kauth_cred_getuid", "_get_task_pmap", "_get_map_min", "_get_map_max",
-      "_vm_map_pmap", "_proc_uniqueid"};
+      "_vm_map_pmap", "_proc_uniqueid",
+      // forensics: dispatch tables (sysent is found through unix_syscall64 when its
+      // symbol is absent, as in 10.13.6), mount list, file operations
+      "_mach_trap_table", "_mach_trap_count", "_sysctl__children", "_unix_syscall64", "_mountlist",
+      "_rootvnode", "_vnops", "_socketops", "_pipeops", "_kqueueops", "_etext", "_ifnet_head",
+      "_tcbinfo", "_udbinfo"};
   return names;
 }
 
