@@ -14,6 +14,8 @@ std::string_view processOriginName(ProcessOrigin origin) {
       return "zombproc";
     case ProcessOrigin::Tasks:
       return "tasks";
+    case ProcessOrigin::PidHash:
+      return "pid_hash";
     case ProcessOrigin::Beacon:
       return "beacon";
   }
@@ -30,6 +32,8 @@ ProcessOrigin originOf(ProcSource source) {
       return ProcessOrigin::Zombproc;
     case ProcSource::Tasks:
       return ProcessOrigin::Tasks;
+    case ProcSource::PidHash:
+      return ProcessOrigin::PidHash;
   }
   return ProcessOrigin::Allproc;
 }
@@ -59,6 +63,7 @@ Process toProcess(const ProcessRecord& record) {
   process.origin = originOf(record.source);
   process.inAllproc = record.inAllproc;
   process.inTasksQueue = record.inTasksQueue;
+  process.inPidHash = record.inPidHash;
   return process;
 }
 

@@ -20,9 +20,9 @@ struct ProcessRecord;
 namespace xnuscope::engine {
 
 // The list a row was first recovered from.
-enum class ProcessOrigin { Allproc, Zombproc, Tasks, Beacon };
+enum class ProcessOrigin { Allproc, Zombproc, Tasks, PidHash, Beacon };
 
-std::string_view processOriginName(ProcessOrigin origin);  // "allproc", ..., "beacon"
+std::string_view processOriginName(ProcessOrigin origin);  // "allproc", ..., "pid_hash", "beacon"
 
 struct Process {
   std::int32_t pid = 0;
@@ -42,13 +42,15 @@ struct Process {
   ProcessOrigin origin = ProcessOrigin::Allproc;
   std::optional<bool> inAllproc;  // kernel only: which lists held it
   std::optional<bool> inTasksQueue;
-  std::optional<char> state;  // beacon only: 'R', 'S', 'Z', ...
+  std::optional<bool> inPidHash;  // macOS 14+ pid lookup table (false before 14)
+  std::optional<char> state;      // beacon only: 'R', 'S', 'Z', ...
   std::optional<std::uint64_t> rssKb;
   std::optional<std::uint64_t> virtualSizeKb;
 };
 
 struct ProcessList {
-  std::vector<Process> processes;  // kernel: allproc, zombproc, tasks-only; beacon: by pid
+  std::vector<Process>
+      processes;  // kernel: allproc, zombproc, tasks-only, pid-hash-only; beacon: by pid
   ProfileSource source = ProfileSource::Exact;
   bool complete = true;
   std::vector<std::string> warnings;

@@ -164,6 +164,8 @@ MessageBuffer Target::dmesg() { return MessageBufferReader(xnu()).read(); }
 
 const XnuKernel& Target::xnu() { return *kernelView().xnu; }
 
+const Profile& Target::profile() { return kernelView().profile; }
+
 void Target::dropTranslationCache() {
   if (kernelView_) kernelView_->translator->clearCache();
 }

@@ -91,6 +91,9 @@ class Target {
   // The located kernel for walkers the Target does not wrap; AnalysisError as for
   // kexts(). Valid as long as the Target.
   const XnuKernel& xnu();
+  // The profile those walkers read with (exact or derived), for the layouts of
+  // walkers beyond XnuLayout (forensics); AnalysisError as for kexts().
+  const Profile& profile();
   // Forget cached page-table translations (a changing live guest, cold benchmarks).
   void dropTranslationCache();
 

@@ -5,6 +5,7 @@
 
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "kernel/CollectionSegmentAnchors.h"
 #include "kernel/KernelBanner.h"
 #include "kernel/KernelPageTableFinder.h"
 #include "mmu/X86_64Translator.h"
@@ -20,6 +21,8 @@ constexpr std::size_t kLowGlobalsOsVersionOffset = 0x920;
 constexpr std::uint64_t kPageTableVicinity = 64ull << 20;
 constexpr std::size_t kMaxBannerLength = 512;
 constexpr std::size_t kMaxDecoysReported = 64;
+constexpr const char* kCollectionAssumptionWarning =
+    "kernel collection: unslid segment addresses assumed to follow __TEXT";
 
 std::string factDetailPair(const char* what, std::uint64_t got, std::uint64_t expected) {
   return std::string(what) + " " + hex(got) + (got == expected ? " equals " : " differs from ") +
@@ -250,9 +253,9 @@ KernelLocator::Hypothesis KernelLocator::fromHeader(const Candidate& candidate) 
     info.segments.push_back(std::move(mapped));
   }
   if (info.isKernelCollection && !options_.unslidSegments) {
-    info.warnings.push_back(
-        "kernel collection: unslid segment addresses assumed to follow __TEXT; give the "
-        "kernel file (--kernel) for the exact per-segment relocation");
+    info.warnings.push_back(std::string(kCollectionAssumptionWarning) +
+                            "; give the kernel file (--kernel) for the exact per-segment "
+                            "relocation");
   }
   info.facts.push_back(KernelFact{
       "mach-o header at slid base", true,
@@ -505,6 +508,12 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
             "no page table maps " + hex(info.kernelBaseVa) + " to " + hex(info.kernelBasePa));
   }
 
+  // Kernel collection with a profile but no kernel file: place each segment by the
+  // profile symbols it holds (CollectionSegmentAnchors.h).
+  if (info.isKernelCollection && options_.unslidSymbols && !options_.unslidSegments) {
+    placeCollectionSegments(info);
+  }
+
   // CR3 recorded with the image (QEMU ELF notes, QMP).
   const auto cpus = memory_.cpus();
   for (const auto& cpu : cpus) {
@@ -537,6 +546,37 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
   }
   info.lowGlobalsPa = lowGlobals ? lowGlobals->pa : 0;
   (void)bannerPa;
+}
+
+void KernelLocator::placeCollectionSegments(KernelInfo& info) const {
+  const CollectionSegmentResult result =
+      CollectionSegmentAnchors(memory_, scanner_, *options_.unslidSymbols).apply(info);
+  std::erase_if(info.warnings, [](const std::string& warning) {
+    return warning.rfind(kCollectionAssumptionWarning, 0) == 0;
+  });
+  if (!result.placed.empty()) {
+    std::string detail;
+    for (const auto& anchor : result.placed) {
+      if (!detail.empty()) detail += "; ";
+      detail += anchor.segment + " linked at " + hex(anchor.unslidStart) + " (";
+      for (std::size_t i = 0; i < anchor.symbols.size(); ++i) {
+        detail += (i ? ", " : "") + anchor.symbols[i];
+      }
+      detail += ")";
+    }
+    info.facts.push_back(
+        KernelFact{"kernel collection segments placed by profile symbols", true, detail});
+  }
+  std::vector<std::string> left = result.unplaced;
+  left.insert(left.end(), result.ambiguous.begin(), result.ambiguous.end());
+  std::erase(left, "__LINKEDIT");  // holds no symbol a walker reads
+  if (!left.empty()) {
+    std::string names;
+    for (const auto& name : left) names += (names.empty() ? "" : ", ") + name;
+    info.warnings.push_back(std::string(kCollectionAssumptionWarning) + " for " + names +
+                            " (no profile symbol placed them); give the kernel file (--kernel) "
+                            "for the exact per-segment relocation");
+  }
 }
 
 void KernelLocator::addDecoys(KernelInfo& info, const std::vector<Candidate>& headers,

@@ -71,6 +71,8 @@ class KernelLocator {
   Hypothesis fromHeader(const Candidate& candidate);
   Hypothesis fromLowGlobals(const LowGlobals& lowGlobals);
   void prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchorLowGlobals);
+  // Kernel collection + profile symbols, no kernel file: per-segment linked starts.
+  void placeCollectionSegments(KernelInfo& info) const;
   void addDecoys(KernelInfo& info, const std::vector<Candidate>& headers, std::uint64_t bannerPa);
 
   std::size_t readKernel(const KernelInfo& info, std::uint64_t va,

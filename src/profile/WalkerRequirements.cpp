@@ -13,7 +13,14 @@ const std::vector<std::string>& walkerStructNames() {
       "vm_map_store", "vm_map_object", "pmap",
       // kernel identity, kexts, message buffer, system calls
       "lowglo", "kmod_info", "OSKextLoadedKextSummaryHeader", "OSKextLoadedKextSummary", "msgbuf",
-      "sysent", "mach_header_64", "segment_command_64", "load_command"};
+      "sysent", "mach_header_64", "segment_command_64", "load_command",
+      // macOS 14+: the pid lookup table (struct smr_hash, proc.p_hash links)
+      "smr_hash", "smrq_slink",
+      // forensics: open files, vnodes, mounts, sockets, dispatch tables, vm objects
+      "filedesc", "fileproc", "fileglob", "fileops", "vnode", "mount", "vfsstatfs", "socket",
+      "protosw", "domain", "pipe", "kqueue", "mach_trap_t", "sysctl_oid", "sysctl_oid_list",
+      "vm_object", "inpcb", "inpcbinfo", "tcpcb", "in_addr_4in6", "ifnet", "ifaddr", "sockaddr",
+      "sockaddr_in", "sockaddr_in6", "sockaddr_dl"};
   return names;
 }
 
@@ -24,11 +31,16 @@ const std::vector<std::string>& walkerSymbolNames() {
       "_ostype", "_kernel_uuid_string", "_allproc", "_zombproc", "_kernproc", "_nprocs", "_tasks",
       "_tasks_count", "_kernel_task", "_kernel_map", "_kmod", "_gLoadedKextSummaries", "_msgbufp",
       "_sysent", "_nsysent", "_vm_kernel_slide", "_vm_kernel_stext", "_vm_kernel_etext",
-      "_boottime_sec", "_hz", "_last_kernel_symbol",
+      "_boottime_sec", "_hz", "_last_kernel_symbol", "_pid_hash",
       // accessor functions whose code reveals offsets when no profile fits
       "_proc_pid", "_proc_ppid", "_proc_task", "_get_bsdtask_info", "_get_task_map", "_proc_name",
       "_proc_ucred", "_kauth_cred_getuid", "_get_task_pmap", "_get_map_min", "_get_map_max",
-      "_vm_map_pmap", "_proc_uniqueid"};
+      "_vm_map_pmap", "_proc_uniqueid",
+      // forensics: dispatch tables (sysent is found through unix_syscall64 when its
+      // symbol is absent, as in 10.13.6), mount list, file operations
+      "_mach_trap_table", "_mach_trap_count", "_sysctl__children", "_unix_syscall64", "_mountlist",
+      "_rootvnode", "_vnops", "_socketops", "_pipeops", "_kqueueops", "_etext", "_ifnet_head",
+      "_tcbinfo", "_udbinfo"};
   return names;
 }
 

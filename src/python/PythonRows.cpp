@@ -49,6 +49,7 @@ py::dict processDict(const Process& p) {
   d["source"] = std::string(engine::processOriginName(p.origin));
   d["in_allproc"] = p.inAllproc;
   d["in_tasks_queue"] = p.inTasksQueue;
+  d["in_pid_hash"] = p.inPidHash;
   d["state"] = p.state ? py::object(py::str(std::string(1, *p.state))) : py::object(py::none());
   d["rss_kb"] = p.rssKb;
   d["vsize_kb"] = p.virtualSizeKb;
@@ -117,9 +118,11 @@ void bindRows(py::module_& module) {
       .def_property_readonly(
           "source",
           [](const Process& p) { return std::string(engine::processOriginName(p.origin)); },
-          "'allproc', 'zombproc', 'tasks' (found only on the task queue) or 'beacon'")
+          "'allproc', 'zombproc', 'tasks' (found only on the task queue), 'pid_hash' (only in "
+          "the macOS 14+ pid lookup table) or 'beacon'")
       .def_readonly("in_allproc", &Process::inAllproc)
       .def_readonly("in_tasks_queue", &Process::inTasksQueue)
+      .def_readonly("in_pid_hash", &Process::inPidHash)
       .def_property_readonly(
           "state",
           [](const Process& p) -> py::object {

@@ -251,6 +251,75 @@ ProcWalker::ListWalk ProcWalker::walkTaskQueue(std::uint64_t headVa) const {
   return result;
 }
 
+ProcWalker::ListWalk ProcWalker::walkPidHash(std::uint64_t tableVa) const {
+  // struct smr_hash (osfmk/kern/smr_hash.h): the order (64 − log2 of the bucket
+  // count) sits in the top 16 bits of smrh_array, over the array's kernel address.
+  constexpr unsigned kOrderShift = 48;
+  constexpr unsigned kMaxBucketBits = 20;
+  ListWalk result;
+  const XnuLayout& layout = kernel_.layout();
+  const auto word = kernel_.memory().readU64(tableVa + layout.smrHashArray);
+  if (!word) {
+    result.status.incomplete("pid_hash: table at " + hex(tableVa) +
+                             " is unreadable; the pid hash was not walked");
+    return result;
+  }
+  const unsigned order = static_cast<unsigned>(*word >> kOrderShift);
+  const std::uint64_t array = *word | (~0ull << kOrderShift);
+  if (order < 64 - kMaxBucketBits || order > 63 || !isPlausibleKernelPointer(array)) {
+    result.status.incomplete("pid_hash: smrh_array " + hex(*word) +
+                             " is not an order and a bucket array; the pid hash was not walked");
+    return result;
+  }
+  const std::uint64_t buckets = 1ull << (64 - order);
+  std::unordered_set<std::uint64_t> seen;
+  for (std::uint64_t bucket = 0; bucket < buckets; ++bucket) {
+    auto link = kernel_.memory().readPointer(array + 8 * bucket);
+    if (!link) {
+      result.status.incomplete("pid_hash: bucket " + std::to_string(bucket) + " at " +
+                               hex(array + 8 * bucket) + " is unreadable; walk stopped");
+      break;
+    }
+    std::string from = "bucket " + std::to_string(bucket);
+    while (*link != 0) {
+      if (seen.size() >= limits_.maxProcesses) {
+        result.status.incomplete("pid_hash: stopped after " + std::to_string(limits_.maxProcesses) +
+                                 " processes (limit)");
+        return result;
+      }
+      if (!isPlausibleKernelPointer(*link)) {
+        result.status.incomplete("pid_hash: " + from + " is " + hex(*link) +
+                                 ", not a kernel pointer; the rest of that chain was skipped");
+        break;
+      }
+      const std::uint64_t proc = *link - *layout.procHashLink;
+      if (!seen.insert(proc).second) {
+        result.status.incomplete("pid_hash: " + from + " links back to proc " + hex(proc) +
+                                 " already visited (a cycle); the rest of that chain was skipped");
+        break;
+      }
+      std::string whyNot;
+      const auto record = readProc(proc, &whyNot);
+      if (!record) {
+        result.status.incomplete("pid_hash: " + from + " leads to " + hex(proc) +
+                                 ", not a readable proc (" + whyNot +
+                                 "); the rest of that chain was skipped");
+        break;
+      }
+      result.procs.push_back(proc);
+      result.records.push_back(*record);
+      link = kernel_.memory().readPointer(*link);  // smrq_slink.next
+      if (!link) {
+        result.status.incomplete("pid_hash: p_hash.next of " + procLabel(*record) +
+                                 " is unreadable; the rest of that chain was skipped");
+        break;
+      }
+      from = "p_hash.next of " + procLabel(*record);
+    }
+  }
+  return result;
+}
+
 ProcessListing ProcWalker::walk() const {
   const XnuLayout& layout = kernel_.layout();
   ProcessListing listing;
@@ -280,6 +349,9 @@ ProcessListing ProcWalker::walk() const {
         case ProcSource::Tasks:
           record.inTasksQueue = true;
           break;
+        case ProcSource::PidHash:
+          record.inPidHash = true;
+          break;
       }
     }
     listing.status.merge(walk.status);
@@ -308,6 +380,17 @@ ProcessListing ProcWalker::walk() const {
   } else {
     listing.status.warnings.push_back(
         "tasks: the profile has no _tasks symbol; allproc could not be cross-checked");
+  }
+  if (const auto pidHash = kernel_.runtime(layout.symPidHash)) {
+    const std::size_t before = listing.processes.size();
+    addFromList(walkPidHash(*pidHash), ProcSource::PidHash);
+    const std::size_t recovered = listing.processes.size() - before;
+    if (recovered > 0) {
+      listing.status.incomplete(
+          "pid_hash: " + std::to_string(recovered) +
+          " process(es) are in the pid hash table but on no process list or task queue; "
+          "they are listed with source \"pid_hash\"");
+    }
   }
   if (listing.processes.empty()) {
     listing.status.incomplete("no process could be recovered from allproc, zombproc or tasks");

@@ -51,6 +51,7 @@ class ProcWalker {
   };
   ListWalk walkProcList(const std::string& listName, std::uint64_t headVa) const;
   ListWalk walkTaskQueue(std::uint64_t headVa) const;
+  ListWalk walkPidHash(std::uint64_t tableVa) const;
   void fillTask(ProcessRecord& record) const;
   bool looksLikeTask(std::uint64_t taskVa) const;
 

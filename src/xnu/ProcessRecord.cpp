@@ -10,6 +10,8 @@ std::string procSourceName(ProcSource source) {
       return "zombproc";
     case ProcSource::Tasks:
       return "tasks";
+    case ProcSource::PidHash:
+      return "pid_hash";
   }
   return "unknown";
 }

@@ -9,7 +9,7 @@
 namespace xnuscope {
 
 // The list a process row was first recovered from.
-enum class ProcSource { Allproc, Zombproc, Tasks };
+enum class ProcSource { Allproc, Zombproc, Tasks, PidHash };
 
 std::string procSourceName(ProcSource source);
 
@@ -31,6 +31,7 @@ struct ProcessRecord {
   bool inAllproc = false;
   bool inZombproc = false;
   bool inTasksQueue = false;
+  bool inPidHash = false;  // macOS 14+: found in the pid lookup table
 
   bool zombie() const { return inZombproc; }
   // p_name when the kernel set it (it holds the full name), else p_comm.

@@ -189,6 +189,12 @@ XnuLayout XnuLayout::fromProfile(const Profile& profile) {
   layout.symKmod = profile.symbol("_kmod");
   layout.symLoadedKextSummaries = profile.symbol("_gLoadedKextSummaries");
   layout.symMsgbufp = profile.symbol("_msgbufp");
+  if (profile.hasStruct("smr_hash") && profile.hasField("smr_hash", "smrh_array") &&
+      profile.hasField("proc", "p_hash") && profile.symbol("_pid_hash")) {
+    layout.procHashLink = embeddedOffset(profile, "proc", "p_hash", "next", 0);
+    layout.smrHashArray = profile.offset("smr_hash", "smrh_array");
+    layout.symPidHash = profile.symbol("_pid_hash");
+  }
   if (!layout.symAllproc && !layout.symTasks) {
     throw AnalysisError("profile " + profile.describe() +
                         " has neither _allproc nor _tasks; no process list can be walked");

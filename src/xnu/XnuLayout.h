@@ -65,6 +65,13 @@ struct XnuLayout {
   std::uint64_t procToTaskDistance = 0;
   std::uint64_t procToTaskDistanceAlt = 0;
 
+  // --- pid lookup table (xnu-10002+, macOS 14) ---------------------------------
+  // `static struct smr_hash pid_hash`: smrh_array holds the bucket array's address
+  // with the order in its top 16 bits; each bucket is a NULL-terminated list of
+  // proc.p_hash links (struct smrq_slink). Absent when the profile lacks any part.
+  std::optional<std::uint64_t> procHashLink;  // proc.p_hash.next
+  std::uint64_t smrHashArray = 0;             // smr_hash.smrh_array
+
   // --- struct _vm_map / vm_map_header / vm_map_links / pmap ------------------
   std::uint64_t mapHeaderLinks = 0;  // _vm_map.hdr + vm_map_header.links
   std::uint64_t mapNentries = 0;     // _vm_map.hdr + vm_map_header.nentries
@@ -111,6 +118,7 @@ struct XnuLayout {
   std::optional<std::uint64_t> symAllproc;
   std::optional<std::uint64_t> symZombproc;
   std::optional<std::uint64_t> symTasks;
+  std::optional<std::uint64_t> symPidHash;  // only with procHashLink
   std::optional<std::uint64_t> symKernproc;
   std::optional<std::uint64_t> symKmod;
   std::optional<std::uint64_t> symLoadedKextSummaries;

@@ -181,7 +181,8 @@ std::vector<std::string> realProfileZips() {
 }
 
 std::vector<std::string> xnuSourceLayouts() {
-  return {"macos13-xnu-source", "macos11-kc-xnu-source"};
+  return {"macos13-xnu-source",    "macos11-kc-xnu-source", "macos12-kc-xnu-source",
+          "macos13-kc-xnu-source", "macos14-kc-xnu-source", "macos15-kc-xnu-source"};
 }
 
 }  // namespace xnuscope::test

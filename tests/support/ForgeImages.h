@@ -19,7 +19,7 @@ namespace xnuscope::test {
 struct ForgeRequest {
   // A real build the project ships (xnu_profiles/NAME.json + symbols/NAME.txt.xz,
   // e.g. "HighSierra_10.13.6_17G65"), or an xnu-source layout name
-  // ("macos13-xnu-source", "macos11-kc-xnu-source").
+  // ("macos13-xnu-source", "macos11-kc-xnu-source", "macos14-kc-xnu-source", ...).
   std::string profile = "HighSierra_10.13.6_17G65";
   uint64_t seed = 1;
   std::string ram = "256M";
@@ -50,7 +50,7 @@ std::vector<std::string> realBuilds();
 // optional cross-check under `ctest -L realxnu` only.
 std::vector<std::string> realProfileZips();
 
-// Both xnu-source layout names.
+// Every xnu-source layout name (macOS 13, and the macOS 11-15 kernel collections).
 std::vector<std::string> xnuSourceLayouts();
 
 }  // namespace xnuscope::test

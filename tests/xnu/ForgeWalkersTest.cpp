@@ -11,6 +11,8 @@
 #include <set>
 
 #include "engine/Target.h"
+#include "profile/IsfProfile.h"
+#include "profile/NativeProfileFormat.h"
 #include "profile/Sha256.h"
 #include "support/ForgeImages.h"
 #include "support/TestPaths.h"
@@ -24,18 +26,29 @@ std::uint64_t hexValue(const Json& value) {
   return std::stoull(value.get<std::string>(), nullptr, 16);
 }
 
+// Whether a Guest is opened with the kernel file the forge wrote beside the image.
+enum class KernelFileGiven { IfCollection, No, Yes };
+
 // A Target over a forged image, opened the way a user would: `profile` is "auto"
 // (the committed xnu_profiles/, chosen by UUID then banner) or a profile file; a
-// kernel collection also gets the kernel file the forge wrote beside the image.
+// kernel collection also gets the kernel file the forge wrote beside the image
+// unless `kernelFile` says otherwise.
 struct Guest {
-  Guest(const ForgedImage& forged, const std::string& profile)
+  Guest(const ForgedImage& forged, const std::string& profile,
+        KernelFileGiven kernelFile = KernelFileGiven::IfCollection)
       : image(forged),
         target(engine::Target::open({.image = forged.image,
                                      .profile = profile,
-                                     .kernelFile = forged.truth.value("is_kernel_collection", false)
+                                     .kernelFile = withKernelFile(forged, kernelFile)
                                                        ? forged.image + ".kernel"
                                                        : std::string(),
                                      .profileDirectories = {sourceDir() + "/xnu_profiles"}})) {}
+  static bool withKernelFile(const ForgedImage& forged, KernelFileGiven given) {
+    if (given == KernelFileGiven::IfCollection) {
+      return forged.truth.value("is_kernel_collection", false);
+    }
+    return given == KernelFileGiven::Yes;
+  }
   ForgedImage image;
   std::unique_ptr<engine::Target> target;
 };
@@ -264,6 +277,170 @@ INSTANTIATE_TEST_SUITE_P(Layouts, XnuSourceLayoutWalkersTest,
                            }
                            return name;
                          });
+
+// macOS 12-15 as they boot: a kernel collection (per-segment slides) with the
+// release's structs (proc_ro, task behind proc from 13, packed vm_map_entry from 13,
+// 4-bit protections from 12). Read with the ISF alone (segments placed by profile
+// symbols) and with the kernel file's segment table (--kernel), in every format, on
+// a q35 guest whose RAM is split around the PCI hole.
+struct ReleaseCase {
+  std::string layout;
+  std::string format;
+};
+
+std::vector<ReleaseCase> releaseCases() {
+  std::vector<ReleaseCase> cases;
+  for (const char* layout : {"macos12-kc-xnu-source", "macos13-kc-xnu-source",
+                             "macos14-kc-xnu-source", "macos15-kc-xnu-source"}) {
+    for (const char* format : {"raw", "elf", "lime"}) cases.push_back({layout, format});
+  }
+  return cases;
+}
+
+void PrintTo(const ReleaseCase& c, std::ostream* os) { *os << c.layout << " " << c.format; }
+
+class NewerReleaseWalkersTest : public ::testing::TestWithParam<ReleaseCase> {
+ protected:
+  ForgedImage forge(std::uint64_t seed, std::string ram, std::vector<std::string> extra) const {
+    return forgeImage({.profile = GetParam().layout,
+                       .seed = seed,
+                       .ram = std::move(ram),
+                       .procs = 16,
+                       .format = GetParam().format,
+                       .extraArgs = std::move(extra)});
+  }
+};
+
+TEST_P(NewerReleaseWalkersTest, IsfAloneMatchesTruthOnQ35) {
+  const ForgedImage forged = forge(41, "3G", {"--zombies", "2"});
+  ASSERT_TRUE(forged.truth["is_kernel_collection"].get<bool>());
+  ASSERT_EQ(forged.truth["phys_ranges"].size(), 2u) << "q35: RAM below and above the hole";
+  const Guest guest(forged, forged.isfPath, KernelFileGiven::No);
+  // Every segment a walker reads through was placed where the kernel file says.
+  const KernelInfo& placedKernel = guest.target->resolution().kernel;
+  for (const auto& segment : forged.truth["segments"]) {
+    if (segment["name"] == "__LINKEDIT") continue;
+    bool found = false;
+    for (const auto& placed : placedKernel.segments) {
+      if (placed.name != segment["name"].get<std::string>()) continue;
+      found = true;
+      EXPECT_EQ(placed.unslidStart, hexValue(segment["unslid_vmaddr"])) << placed.name;
+      EXPECT_EQ(placed.runtimeStart, hexValue(segment["runtime_vmaddr"])) << placed.name;
+    }
+    EXPECT_TRUE(found) << segment["name"];
+  }
+  expectEverythingMatches(guest);
+}
+
+TEST_P(NewerReleaseWalkersTest, KernelFileSegmentsMatchTruth) {
+  const ForgedImage forged = forge(42, "256M", {"--keepsyms"});
+  const Guest guest(forged, forged.isfPath, KernelFileGiven::Yes);
+  expectEverythingMatches(guest);
+}
+
+TEST_P(NewerReleaseWalkersTest, HostileGuestStillYieldsEveryLiveProcess) {
+  // smeared allproc, a cyclic vm_map, a decoy banner and no lowGlo page at once.
+  const ForgedImage forged =
+      forge(43, "3G", {"--smear", "cycle", "--cyclic-vmmap", "--decoy-banner", "--zero-lowglo"});
+  const Guest guest(forged, forged.isfPath, KernelFileGiven::No);
+  engine::Target& target = *guest.target;
+  EXPECT_EQ(target.resolution().kernel.kernelBaseVa, hexValue(forged.truth["kernel_base_va"]));
+  const engine::ProcessList listing = target.processes();
+  EXPECT_FALSE(listing.complete);
+  const Json& recoverable = forged.truth["expected_recoverable"];
+  std::set<int> expected = truthPids(recoverable["pids_via_allproc"]);
+  const auto viaTasks = truthPids(recoverable["pids_via_tasks"]);
+  expected.insert(viaTasks.begin(), viaTasks.end());
+  EXPECT_EQ(pidsOf(listing), expected);
+  const int cyclicPid = forged.truth["hostile"]["cyclic_vmmap_pid"].get<int>();
+  bool checked = false;
+  for (const auto& process : listing.processes) {
+    if (process.pid != cyclicPid) continue;
+    checked = true;
+    const engine::MapList maps = target.maps(process.pid);
+    EXPECT_FALSE(maps.complete);
+    std::set<std::uint64_t> truthStarts;
+    for (const auto& m : truthProcess(forged.truth, process.address.value_or(0))["maps"]) {
+      truthStarts.insert(hexValue(m["start"]));
+    }
+    EXPECT_FALSE(maps.entries.empty());
+    for (const auto& e : maps.entries) EXPECT_TRUE(truthStarts.count(e.start)) << e.start;
+  }
+  EXPECT_TRUE(checked) << "no process with pid " << cyclicPid;
+  const KextListing kexts = target.kexts();
+  EXPECT_EQ(kexts.kexts.size(), forged.truth["kexts"].size());
+  EXPECT_EQ(target.dmesg().text, forged.truth["msgbuf"]["text"].get<std::string>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Releases, NewerReleaseWalkersTest, ::testing::ValuesIn(releaseCases()),
+                         [](const auto& info) {
+                           std::string name =
+                               info.param.layout.substr(0, 7) + "_" + info.param.format;
+                           return name;
+                         });
+
+// macOS 14+ keeps a pid lookup table (`pid_hash`, an SMR hash chained through
+// proc.p_hash): a third source beside allproc and the task queue.
+TEST(PidHashTest, HoldsEveryLiveProcessOnMacos14And15) {
+  for (const char* layout : {"macos14-kc-xnu-source", "macos15-kc-xnu-source"}) {
+    SCOPED_TRACE(layout);
+    const ForgedImage forged = forgeImage({.profile = layout,
+                                           .seed = 44,
+                                           .ram = "128M",
+                                           .procs = 18,
+                                           .extraArgs = {"--zombies", "2"}});
+    const Guest guest(forged, forged.isfPath, KernelFileGiven::No);
+    ASSERT_TRUE(guest.target->xnu().layout().symPidHash.has_value());
+    const engine::ProcessList listing = guest.target->processes();
+    EXPECT_TRUE(listing.complete) << ::testing::PrintToString(listing.warnings);
+    std::set<int> inHash;
+    for (const auto& process : listing.processes) {
+      ASSERT_TRUE(process.inPidHash.has_value()) << process.pid;
+      if (*process.inPidHash) inHash.insert(process.pid);
+      EXPECT_EQ(*process.inPidHash, !process.zombie) << process.pid;
+    }
+    EXPECT_EQ(inHash, truthPids(forged.truth["pid_hash"]["pids"]));
+  }
+}
+
+TEST(PidHashTest, RecoversWhatASmearedAllprocLostWithoutTheTaskQueue) {
+  const ForgedImage forged = forgeImage({.profile = "macos15-kc-xnu-source",
+                                         .seed = 45,
+                                         .ram = "128M",
+                                         .procs = 20,
+                                         .extraArgs = {"--smear", "dangling"}});
+  Profile profile = importIsfProfile(forged.isfPath).profile;
+  profile.symbols.erase("_tasks");  // as if the task queue could not be used
+  const std::string profilePath = scratchDir() + "/macos15-without-tasks.json";
+  {
+    std::ofstream out(profilePath);
+    out << writeNativeProfile(profile);
+  }
+  const Guest guest(forged, profilePath, KernelFileGiven::No);
+  const engine::ProcessList listing = guest.target->processes();
+  EXPECT_FALSE(listing.complete);
+  std::set<int> viaAllproc = truthPids(forged.truth["expected_recoverable"]["pids_via_allproc"]);
+  std::set<int> all = truthPids(forged.truth["pid_hash"]["pids"]);
+  EXPECT_LT(viaAllproc.size(), all.size());
+  EXPECT_EQ(pidsOf(listing), all);
+  for (const auto& process : listing.processes) {
+    EXPECT_EQ(process.origin == engine::ProcessOrigin::PidHash, !viaAllproc.count(process.pid))
+        << process.pid;
+  }
+}
+
+TEST(PidHashTest, AbsentBeforeMacos14) {
+  for (const char* layout : {"macos12-kc-xnu-source", "macos13-kc-xnu-source"}) {
+    const ForgedImage forged =
+        forgeImage({.profile = layout, .seed = 46, .ram = "128M", .procs = 6, .extraArgs = {}});
+    EXPECT_TRUE(forged.truth["pid_hash"].is_null()) << layout;
+    const Guest guest(forged, forged.isfPath, KernelFileGiven::No);
+    EXPECT_FALSE(guest.target->xnu().layout().symPidHash) << layout;
+    for (const auto& process : guest.target->processes().processes) {
+      EXPECT_EQ(process.inPidHash, false) << process.pid;
+    }
+  }
+}
 
 TEST(CyclicVmMapTest, IsFlaggedAndKeepsTheEntriesBeforeTheLoop) {
   const ForgedImage forged = forgeImage({.profile = "ElCapitan_10.11.6_15G1212",
