@@ -35,8 +35,9 @@ int gprIndex(ZydisRegister reg) {
 
 class PathExplorer {
  public:
-  PathExplorer(const AccessorAnalyzer::CodeReader& reader, std::uint64_t entry, std::uint64_t size)
-      : reader_(reader), entry_(entry), size_(size) {
+  PathExplorer(const AccessorAnalyzer::CodeReader& reader, const AccessorAnalyzer::NoReturn& noReturn,
+               std::uint64_t entry, std::uint64_t size)
+      : reader_(reader), noReturn_(noReturn), entry_(entry), size_(size) {
     code_.resize(size);
     readable_ = reader_(entry, code_);
     ZydisDecoderInit(&decoder_, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
@@ -282,6 +283,10 @@ class PathExplorer {
           if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
               ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&insn, &ops[0], site, &target))) {
             recordCall(s, target, false, site, summary);
+            if (noReturn_ && noReturn_(target)) {
+              summary.ends.push_back({PathEnd::How::Trap, nullptr, 8, s.conditions, site});
+              return;
+            }
           } else {
             target = 0;
           }
@@ -331,6 +336,7 @@ class PathExplorer {
   }
 
   const AccessorAnalyzer::CodeReader& reader_;
+  const AccessorAnalyzer::NoReturn& noReturn_;
   std::uint64_t entry_;
   std::uint64_t size_;
   std::vector<std::uint8_t> code_;
@@ -349,7 +355,7 @@ std::vector<const PathEnd*> FunctionSummary::returns() const {
 }
 
 FunctionSummary AccessorAnalyzer::analyze(std::uint64_t entry, std::uint64_t size) const {
-  return PathExplorer(reader_, entry, size).run();
+  return PathExplorer(reader_, noReturn_, entry, size).run();
 }
 
 std::string SymbolicValue::describe() const {

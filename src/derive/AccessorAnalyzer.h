@@ -59,7 +59,10 @@ class AccessorAnalyzer {
  public:
   // Reads kernel memory at a runtime VA; returns how many bytes were read.
   using CodeReader = std::function<std::size_t(std::uint64_t va, std::span<std::uint8_t>)>;
-  explicit AccessorAnalyzer(CodeReader reader) : reader_(std::move(reader)) {}
+  // True for callees that never return (panic): a path ends at a call to them.
+  using NoReturn = std::function<bool(std::uint64_t callee)>;
+  explicit AccessorAnalyzer(CodeReader reader, NoReturn noReturn = {})
+      : reader_(std::move(reader)), noReturn_(std::move(noReturn)) {}
 
   // `size`: bytes the function may span (distance to the next symbol); jumps
   // outside [entry, entry + size) are tail calls.
@@ -67,6 +70,7 @@ class AccessorAnalyzer {
 
  private:
   CodeReader reader_;
+  NoReturn noReturn_;
 };
 
 }  // namespace xnuscope::derive

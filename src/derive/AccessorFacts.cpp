@@ -70,7 +70,12 @@ class AccessorReader {
   std::optional<Function> analyze(const std::string& symbol, const std::vector<std::string>& fields) {
     const auto where = env_.locate(symbol);
     if (!where) return std::nullopt;  // the build has no such accessor: not a failure
-    Function f{symbol, AccessorAnalyzer(env_.readCode).analyze(where->first, where->second)};
+    // panic() never returns: its path is not one of the accessor's results.
+    const AccessorAnalyzer analyzer(env_.readCode, [this](std::uint64_t callee) {
+      const std::string name = env_.nameOf(callee);
+      return name == "_panic" || name == "_Assert";
+    });
+    Function f{symbol, analyzer.analyze(where->first, where->second)};
     if (!f.summary.failure.empty()) {
       fail(fields, symbol + ": " + f.summary.failure);
       return std::nullopt;
@@ -98,6 +103,7 @@ class AccessorReader {
   static ValuePtr uniqueResult(const FunctionSummary& s, std::string* why) {
     ValuePtr result;
     for (const PathEnd* end : s.returns()) {
+      // Constants are the NULL paths.
       if (!end->result || end->result->kind == Kind::Constant) continue;
       if (result && !sameValue(result, end->result)) {
         *why = "its return paths yield different values (" + result->describe() + ", " +

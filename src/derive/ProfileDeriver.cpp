@@ -55,7 +55,11 @@ class Deriver {
     DerivationResult result;
     result.report = std::move(report_);
     result.report.fields.clear();
-    for (auto& [name, field] : fields_) result.report.fields.push_back(field);
+    for (auto& [name, field] : fields_) {
+      // Fields this build does not have (proc.task on macOS 13) leave no trace.
+      if (!field.derived() && field.underivable.empty() && field.evidence.empty()) continue;
+      result.report.fields.push_back(field);
+    }
     result.profile = buildProfile();
     result.report.milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -571,6 +575,8 @@ class Deriver {
                              "header, sorted, page aligned, above min_offset and as long as nentries says";
     confirm("_vm_map.hdr", links, ok, fact, "");
     confirm("_vm_map.hdr.nentries", countCode, ok, fact, "");
+    confirm("_vm_map.min_offset", minCode, ok, fact, "");
+    confirm("_vm_map.max_offset", maxCode, ok, fact, "");
     if (!ok) return;
     accept("vm_map_links.start", 0x10, "get_map_min reads the header's start at hdr + 0x10; " + fact);
     deriveEntryFlags();
@@ -698,7 +704,8 @@ class Deriver {
     std::size_t lowBits = 0, aliasBits = 0;
     for (auto e : allEntries_) {
       lowBits += (u64(e + offsetOff).value_or(0) & 0xfff) != 0;
-      aliasBits += ((u32(e + flags_.word).value_or(0) >> 16) & 0xff) != 0;
+      // 8-bit alias after use_pmap exists only beside 3-bit protections (before xnu-3247).
+      if (flags_.width == 3) aliasBits += ((u32(e + flags_.word).value_or(0) >> 16) & 0xff) != 0;
     }
     const bool darwin15 = kernel_.versionMajor >= 15;
     if (lowBits > 0 && aliasBits == 0 && darwin15) {
