@@ -33,7 +33,7 @@ KernelInfo locate(Session& session, const KernelResolverOptions& options,
 // the caller) or the resident LC_SYMTAB, then deriveProfile. Throws AnalysisError
 // naming what could not be derived and why.
 void deriveInto(Session& session, ResolvedKernel& resolved, const std::optional<KernelFile>& kernelFile,
-                const std::map<std::string, std::uint64_t>& residentSymbols) {
+                const std::map<std::string, std::uint64_t>& residentSymbols, bool allowIncomplete) {
   const KernelInfo& kernel = resolved.kernel;
   derive::DerivationInputs inputs;
   inputs.physical = &session.physicalMemory();
@@ -57,7 +57,15 @@ void deriveInto(Session& session, ResolvedKernel& resolved, const std::optional<
     missing += name + " (" + (field ? field->underivable : std::string("not reached")) + ")";
   }
   if (!missing.empty()) {
-    throw AnalysisError("derivation from the kernel in memory could not find " + missing);
+    std::string message = "derivation from the kernel in memory (symbols: " + derived.report.symbolSource +
+                          ") could not find " + missing + " [all underivable fields: " +
+                          derived.report.underivableSummary() + "]";
+    if (inputs.symbols.empty()) {
+      message += "; with the guest's kernel file (--kernel /System/Library/Kernels/kernel) the accessors' code "
+                 "would tell";
+    }
+    if (!allowIncomplete) throw AnalysisError(message);
+    resolved.warnings.push_back(message);
   }
   resolved.profile = std::move(derived.profile);
   resolved.profileSource = "derived";
@@ -100,7 +108,7 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
 
   // 2. Choose the profile: exact (UUID, banner) → derived → (the caller's) beacons.
   if (forceDerive) {
-    deriveInto(session, resolved, kernelFile, residentSymbols);
+    deriveInto(session, resolved, kernelFile, residentSymbols, options.allowIncompleteDerivation);
   } else if (!explicitProfile) {
     try {
       const ProfileRepository repository(ProfileRepository::defaultDirectories());
@@ -110,7 +118,7 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
     } catch (const AnalysisError& noMatch) {
       std::string why = noMatch.what();
       try {
-        deriveInto(session, resolved, kernelFile, residentSymbols);
+        deriveInto(session, resolved, kernelFile, residentSymbols, options.allowIncompleteDerivation);
         resolved.warnings.insert(resolved.warnings.begin(), "no profile matched (" + why + ")");
       } catch (const AnalysisError& notDerived) {
         why += "; " + std::string(notDerived.what());

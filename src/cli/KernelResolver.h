@@ -30,6 +30,7 @@ struct ResolvedKernel {
 struct KernelResolverOptions {
   bool requireProfile = true;  // false: a missing profile is a warning (info)
   bool forceDerive = false;    // derive even when --profile says otherwise (profile derive)
+  bool allowIncompleteDerivation = false;  // keep a derived profile that lacks walker fields
   KernelLocatorOptions::DecoyScan decoyScan = KernelLocatorOptions::DecoyScan::Never;
 };
 

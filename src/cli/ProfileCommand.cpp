@@ -14,6 +14,7 @@
 
 #include "cli/Command.h"
 #include "cli/KernelResolver.h"
+#include "derive/ProfileDeriver.h"
 #include "cli/Session.h"
 #include "core/Error.h"
 #include "core/Hex.h"
@@ -171,6 +172,7 @@ class ProfileCommand : public Command {
     if (outputDir.empty()) throw InputError("profile derive needs -o DIR for the profile JSON");
     KernelResolverOptions options;
     options.forceDerive = true;
+    options.allowIncompleteDerivation = true;  // write what was found, with the reasons for the rest
     ResolvedKernel resolved = resolveKernel(session, options);
     for (const auto& warning : resolved.warnings) session.warn(warning);
     const derive::DerivationReport& derivation = *resolved.derivation;
@@ -199,8 +201,14 @@ class ProfileCommand : public Command {
     report.document["derived_fields"] = derivation.derivedCount();
     report.document["underivable"] = derivation.underivableSummary();
     report.document["milliseconds"] = derivation.milliseconds;
+    std::size_t missingRequired = 0;
+    for (const auto& name : derive::requiredDerivedFields()) {
+      const auto* field = derivation.find(name);
+      missingRequired += field && field->derived() ? 0 : 1;
+    }
+    report.document["complete"] = missingRequired == 0;
     session.emit(report);
-    return 0;
+    return missingRequired == 0 ? 0 : 1;  // incomplete: written, but the walkers cannot use it
   }
 
   static std::string hexText(std::uint64_t v) {

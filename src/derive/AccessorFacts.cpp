@@ -112,7 +112,10 @@ class AccessorReader {
       }
       result = end->result;
     }
-    if (!result) *why = "no path returns anything but a constant (the code is not the accessor)";
+    if (!result) {
+      *why = "none of its " + std::to_string(s.ends.size()) +
+             " paths returns a value other than a constant (traps or foreign code: not the accessor)";
+    }
     return result;
   }
 

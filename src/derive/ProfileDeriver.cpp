@@ -7,6 +7,7 @@
 
 #include "core/Error.h"
 #include "derive/AccessorFacts.h"
+#include "derive/KernelDataSymbols.h"
 #include "mmu/X86_64Translator.h"
 #include "profile/WalkerRequirements.h"
 
@@ -38,6 +39,16 @@ class Deriver {
   DerivationResult run() {
     const auto t0 = std::chrono::steady_clock::now();
     report_.symbolSource = in_.symbolSource;
+    if (in_.symbols.empty()) {
+      data_ = findSymbolsByData(*in_.physical, mem_, kernel_);
+      if (!data_.failure.empty()) {
+        throw AnalysisError(
+            "cannot derive a profile: the kernel's symbol table is not resident (__LINKEDIT was jettisoned; "
+            "boot with keepsyms=1), no kernel file was given, and by its data: " + data_.failure +
+            "; pass the guest's kernel with --kernel /System/Library/Kernels/kernel");
+      }
+      report_.symbolSource = "data invariants in __DATA (no symbol table)";
+    }
     AccessorEnvironment env;
     env.locate = [this](const std::string& s) { return locateFunction(s); };
     env.readCode = [this](std::uint64_t va, std::span<std::uint8_t> out) { return mem_.read(va, out); };
@@ -48,6 +59,7 @@ class Deriver {
     deriveProcList();
     if (!procs_.empty()) {
       deriveProcFields();
+      if (field("proc.p_pid").derived()) deriveNames();
       deriveTasks();
       deriveCredentials();
       deriveMaps();
@@ -70,8 +82,28 @@ class Deriver {
   // --- symbols ---------------------------------------------------------------------
   std::optional<std::uint64_t> runtime(const std::string& symbol) const {
     const auto it = in_.symbols.find(symbol);
-    if (it == in_.symbols.end()) return std::nullopt;
-    return kernel_.slideSymbol(it->second);
+    if (it != in_.symbols.end()) return kernel_.slideSymbol(it->second);
+    const auto found = data_.runtime.find(symbol);
+    if (found != data_.runtime.end()) return found->second;
+    return std::nullopt;
+  }
+  // Unslid address of a symbol: from the symbol table, or (found by data) through
+  // the segment that holds its runtime address.
+  std::optional<std::uint64_t> unslid(const std::string& symbol) const {
+    if (const auto it = in_.symbols.find(symbol); it != in_.symbols.end()) return it->second;
+    const auto found = data_.runtime.find(symbol);
+    if (found == data_.runtime.end()) return std::nullopt;
+    for (const auto& segment : kernel_.segments) {
+      if (found->second >= segment.runtimeStart && found->second - segment.runtimeStart < segment.size) {
+        return found->second - segment.runtimeStart + segment.unslidStart;
+      }
+    }
+    return found->second - kernel_.kaslrSlide;
+  }
+  std::string symbolEvidence(const std::string& symbol) const {
+    if (in_.symbols.count(symbol)) return "symbol: " + in_.symbolSource;
+    const auto it = data_.evidence.find(symbol);
+    return "data: " + (it == data_.evidence.end() ? std::string("found in __DATA") : it->second);
   }
   std::optional<std::pair<std::uint64_t, std::uint64_t>> locateFunction(const std::string& symbol) {
     const auto it = in_.symbols.find(symbol);
@@ -91,6 +123,8 @@ class Deriver {
     const auto it = byRuntime_.find(va);
     return it == byRuntime_.end() ? std::string() : it->second;
   }
+
+  bool hasAccessor(const std::string& symbol) const { return in_.symbols.count(symbol) != 0; }
 
   // --- field bookkeeping ---------------------------------------------------------------
   DerivedField& field(const std::string& name) {
@@ -127,6 +161,7 @@ class Deriver {
   void reject(const std::string& name, const std::string& why) {
     DerivedField& f = field(name);
     f.value.reset();
+    if (why.empty()) return;
     if (f.underivable.empty()) f.underivable = why;
     else f.underivable += "; " + why;
   }
@@ -196,10 +231,11 @@ class Deriver {
     accept("proc.p_list", candidates[0],
            "the first proc's le_prev points back at _allproc, every le_prev at the previous le_next, and the "
            "chain of " + std::to_string(procs_.size()) + " procs reaches kernproc");
-    field("_allproc").value = in_.symbols.at("_allproc");
-    field("_allproc").evidence.push_back("symbol: " + in_.symbolSource);
-    field("_kernproc").value = in_.symbols.at("_kernproc");
-    field("_kernproc").evidence.push_back("symbol: " + in_.symbolSource);
+    for (const char* name : {"_allproc", "_kernproc", "_tasks", "_kmod", "_msgbufp"}) {
+      if (!unslid(name)) continue;
+      field(name).value = unslid(name);
+      field(name).evidence.push_back(symbolEvidence(name));
+    }
   }
 
   // Each proc's 32-bit value at `o`.
@@ -219,10 +255,46 @@ class Deriver {
       pidOk = u32(kernproc_ + *pidCode) == 0u && distinct.size() == pids.size() && distinct.count(1);
       for (std::size_t i = 0; i < procs_.size(); ++i) pidOf_[procs_[i]] = pids[i];
     }
-    confirm("proc.p_pid", pidCode, pidOk,
-            "kernproc's pid is 0, one proc is pid 1 and all " + std::to_string(procs_.size()) +
-                " pids on allproc are distinct",
-            "no proc_pid accessor");
+    const std::string pidFact = "kernproc's pid is 0, one proc is pid 1 and all " +
+                                std::to_string(procs_.size()) + " pids on allproc are distinct";
+    if (!pidCode && code_.fieldsFor("proc.p_pid").empty() && !hasAccessor("_proc_pid")) {
+      // No code to read: the only 32-bit column that looks like pids.
+      std::vector<std::uint64_t> hits;
+      for (std::uint64_t o = 0; o + 4 <= kProcScanSpan; o += 4) {
+        const auto pids = column32(o);
+        std::set<std::uint32_t> distinct(pids.begin(), pids.end());
+        bool small = std::all_of(pids.begin(), pids.end(), [](std::uint32_t v) { return v < 100000; });
+        if (small && u32(kernproc_ + o) == 0u && distinct.size() == pids.size() && distinct.count(1)) hits.push_back(o);
+      }
+      // Several pid-like columns: keep those for which exactly one (ppid, parent
+      // pointer) pair relates every proc to its parent's pid.
+      if (hits.size() > 1) {
+        std::vector<std::uint64_t> related;
+        for (auto o : hits) {
+          pidOf_.clear();
+          for (std::size_t i = 0; i < procs_.size(); ++i) pidOf_[procs_[i]] = column32(o)[i];
+          if (parentPairs().size() == 1) related.push_back(o);
+        }
+        pidOf_.clear();
+        if (related.size() == 1) {
+          hits = related;
+          pidRelatedToParents_ = true;
+        }
+      }
+      if (hits.size() == 1) {
+        for (std::size_t i = 0; i < procs_.size(); ++i) pidOf_[procs_[i]] = column32(hits[0])[i];
+        accept("proc.p_pid", hits[0], pidFact + "; the only such column" +
+                                          std::string(pidRelatedToParents_ ? " that matches the parent pointers' pids"
+                                                                           : "") + " (no proc_pid symbol to read)");
+      } else {
+        std::string list;
+        for (auto o : hits) list += (list.empty() ? "" : ", ") + hex(o);
+        reject("proc.p_pid", std::to_string(hits.size()) + " columns look like pids (" + list +
+                                 ") and there is no proc_pid to read");
+      }
+    } else {
+      confirm("proc.p_pid", pidCode, pidOk, pidFact, "no proc_pid accessor");
+    }
     if (!field("proc.p_pid").derived()) return;
 
     const auto ppidCode = fromCode("proc.p_ppid");
@@ -236,9 +308,51 @@ class Deriver {
         ppidOk = ppidOk && known;
       }
     }
-    confirm("proc.p_ppid", ppidCode, ppidOk, "kernproc's ppid is 0 and every ppid is a pid on allproc",
-            "no proc_ppid accessor");
+    if (!ppidCode && !hasAccessor("_proc_ppid")) {
+      const auto hits = parentPairs();
+      if (hits.size() == 1) {
+        accept("proc.p_ppid", hits[0].first, "kernproc's ppid is 0 and on every proc it is the pid of the proc its "
+                                             "parent pointer leads to; the only such pair (no proc_ppid symbol)");
+      } else {
+        reject("proc.p_ppid", std::to_string(hits.size()) + " (ppid, parent) pairs fit and there is no proc_ppid to read");
+      }
+    } else {
+      confirm("proc.p_ppid", ppidCode, ppidOk, "kernproc's ppid is 0 and every ppid is a pid on allproc",
+              "no proc_ppid accessor");
+    }
+    derivePptr();
+  }
 
+  // Without code: the (p_ppid, p_pptr) pairs where every parent pointer leads to
+  // the proc whose pid is the ppid, and some ppid differs from 0.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> parentPairs() {
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> hits;
+      for (std::uint64_t po = 0; po + 8 <= kProcScanSpan; po += 8) {
+        bool pointers = true;
+        for (auto p : procs_) {
+          const auto parent = u64(p + po);
+          pointers = pointers && parent && (pidOf_.count(*parent) || (*parent == 0 && p == kernproc_));
+          if (!pointers) break;
+        }
+        if (!pointers) continue;
+        for (std::uint64_t o = 0; o + 4 <= kProcScanSpan; o += 4) {
+          bool ok = u32(kernproc_ + o) == 0u;
+          bool nonZero = false;
+          for (auto p : procs_) {
+            if (!ok) break;
+            const auto parent = *u64(p + po);
+            if (parent == 0) continue;
+            const auto ppid = u32(p + o);
+            ok = ppid == pidOf_[parent];
+            nonZero = nonZero || (ppid && *ppid != 0);
+          }
+          if (ok && nonZero) hits.push_back({o, po});
+        }
+      }
+      return hits;
+  }
+
+  void derivePptr() {
     // p_pptr: a pointer to the proc whose pid is this proc's ppid.
     if (field("proc.p_ppid").derived()) {
       const std::uint64_t ppidOff = *field("proc.p_ppid").value;
@@ -266,6 +380,9 @@ class Deriver {
     } else {
       reject("proc.p_pptr", "needs proc.p_ppid");
     }
+  }
+
+  void deriveNames() {
 
     // p_comm: kernproc "kernel_task", pid 1 "launchd".
     const auto commCode = fromCode("proc.p_comm");
@@ -276,8 +393,14 @@ class Deriver {
       commOk = cstr(kernproc_ + *commCode, 16) == std::string("kernel_task") &&
                cstr(launchd + *commCode, 16) == std::string("launchd");
     }
-    confirm("proc.p_comm", commCode, commOk, "kernproc's p_comm is \"kernel_task\" and pid 1's is \"launchd\"",
-            "no proc_name or proc_best_name accessor");
+    const std::string commFact = "kernproc's p_comm is \"kernel_task\" and pid 1's is \"launchd\"";
+    if (!commCode && data_.kernproc && !hasAccessor("_proc_name") && !hasAccessor("_proc_best_name")) {
+      const bool ok = cstr(launchd + data_.commOffset, 16) == std::string("launchd");
+      if (ok) accept("proc.p_comm", data_.commOffset, commFact + " (no accessor symbol to read)");
+      else reject("proc.p_comm", "pid 1 is not \"launchd\" at kernel_task's name offset");
+    } else {
+      confirm("proc.p_comm", commCode, commOk, commFact, "no proc_name or proc_best_name accessor");
+    }
 
     // p_name: code, or right behind p_comm (command_t p_comm; proc_name_t p_name;)
     // when every non-empty p_name begins with the proc's p_comm.
@@ -359,6 +482,31 @@ class Deriver {
       const std::string fact = "for all " + std::to_string(n) + " procs with a task, task.bsd_info points back at the proc";
       confirm("proc.task", taskCode, ok && n > 0, fact, "");
       confirm("task.bsd_info", bsdCode, ok && n > 0, fact, "");
+    } else if (!sizeCode && !hasAccessor("_proc_task") && !hasAccessor("_get_bsdtask_info")) {
+      // No code: the (proc.task, task.bsd_info) pair where every proc's task points back at it.
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> hits;
+      for (std::uint64_t t = 0; t + 8 <= kProcScanSpan; t += 8) {
+        const auto kt = u64(kernproc_ + t);
+        if (!kt || !kernelPointer(*kt) || pidOf_.count(*kt)) continue;
+        for (std::uint64_t b = 0; b + 8 <= 0x800; b += 8) {
+          bool ok = true;
+          for (auto p : procs_) {
+            const auto task = u64(p + t);
+            ok = ok && task && kernelPointer(*task) && u64(*task + b) == p;
+            if (!ok) break;
+          }
+          if (ok) hits.push_back({t, b});
+        }
+      }
+      if (hits.size() == 1) {
+        const std::string fact = "for all " + std::to_string(procs_.size()) +
+                                 " procs the task pointer leads to a task whose bsd_info points back; the only "
+                                 "such pair (no accessor symbols)";
+        accept("proc.task", hits[0].first, fact);
+        accept("task.bsd_info", hits[0].second, fact);
+      } else {
+        reject("proc.task", std::to_string(hits.size()) + " (task, bsd_info) pairs fit and there is no code to read");
+      }
     } else if (!sizeCode) {
       reject("proc.task", "neither proc.task with task.bsd_info nor proc_struct_size came from the code");
     }
@@ -419,7 +567,29 @@ class Deriver {
       }
       if (mapOk) kernelMap_ = *m;
     }
-    confirm("task.map", mapCode, mapOk, fact, "no get_task_map accessor");
+    if (!mapCode && kernelTask && !hasAccessor("_get_task_map")) {
+      // No code: the task member that leads to a map whose entry list closes through a header.
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> hits;
+      for (std::uint64_t m = 0; m + 8 <= 0x400; m += 8) {
+        const auto map = u64(*kernelTask + m);
+        if (!map || !kernelPointer(*map)) continue;
+        for (std::uint64_t h = 0; h + 0x20 <= 0x100; h += 8) {
+          const MapWalk w = walkMap(*map, h);
+          if (w.ok && !w.entries.empty() && (!kernelMapVar || u64(*kernelMapVar) == map)) hits.push_back({m, h});
+        }
+      }
+      if (hits.size() == 1) {
+        kernelMap_ = *u64(*kernelTask + hits[0].first);
+        dataMapHeader_ = hits[0].second;
+        accept("task.map", hits[0].first, "kernel_task's member there leads to a map whose entry list closes through "
+                                          "its header" + std::string(kernelMapVar ? ", the one in _kernel_map" : "") +
+                                          "; the only such member (no get_task_map symbol)");
+      } else {
+        reject("task.map", std::to_string(hits.size()) + " task members lead to a map and there is no code to read");
+      }
+    } else {
+      confirm("task.map", mapCode, mapOk, fact, "no get_task_map accessor");
+    }
 
     const auto pmapCode = fromCode("_vm_map.pmap");
     bool pmapOk = false;
@@ -429,7 +599,28 @@ class Deriver {
       pmapOk = pm && kernelPointer(*pm);
       if (pmapOk) kernelPmap_ = *pm;
     }
-    confirm("_vm_map.pmap", pmapCode, pmapOk, pmapFact, "no get_task_pmap accessor");
+    if (!pmapCode && kernelMap_ && !hasAccessor("_get_task_pmap")) {
+      std::vector<std::uint64_t> hits;
+      for (std::uint64_t o = 0; o + 8 <= 0x100; o += 8) {
+        const auto pm = u64(kernelMap_ + o);
+        if (!pm || !kernelPointer(*pm)) continue;
+        for (std::uint64_t c = 0; c + 8 <= 0x100; c += 8) {
+          if (u64(*pm + c) == kernel_.dtb) {
+            hits.push_back(o);
+            break;
+          }
+        }
+      }
+      if (hits.size() == 1) {
+        kernelPmap_ = *u64(kernelMap_ + hits[0]);
+        accept("_vm_map.pmap", hits[0], "the kernel map's member there leads to the struct holding the kernel's DTB; "
+                                        "the only such member (no get_task_pmap symbol)");
+      } else {
+        reject("_vm_map.pmap", std::to_string(hits.size()) + " map members lead to the DTB and there is no code");
+      }
+    } else {
+      confirm("_vm_map.pmap", pmapCode, pmapOk, pmapFact, "no get_task_pmap accessor");
+    }
 
     // pmap.pm_cr3: the kernel pmap's cr3 is the kernel's page-table root.
     if (kernelPmap_) {
@@ -504,6 +695,9 @@ class Deriver {
       for (auto p : procs_) back = back && u64(*u64(p + *roCode)) == p;
       confirm("proc.p_proc_ro", roCode, credsOk && back, credFact + "; each proc_ro points back at its proc", "");
       confirm("proc_ro.p_ucred", roCredCode, credsOk, credFact, "");
+    } else if (!hasAccessor("_proc_ucred") && !hasAccessor("_kauth_cred_getuid")) {
+      deriveCredentialsFromData();
+      return;
     } else {
       reject("proc.p_ucred", field("proc.p_ucred").underivable.empty() ? "no proc_ucred accessor" : "");
       return;
@@ -515,6 +709,49 @@ class Deriver {
       const bool gidOk = kcred && u32(*kcred + *gidCode) == 0u;
       confirm("ucred.cr_posix.cr_rgid", gidCode, gidOk, "kernel_task's rgid is 0", "");
     }
+  }
+
+  // posix_cred (bsd/sys/ucred.h): cr_uid, cr_ruid, cr_svuid, cr_ngroups, cr_groups[16],
+  // cr_rgid, cr_svgid. Without code: the (p_ucred, cr_uid) pair where every proc's
+  // uid == ruid == svuid, kernel_task's is 0 and some proc's is not.
+  void deriveCredentialsFromData() {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> hits;
+    for (std::uint64_t c = 0; c + 8 <= kProcScanSpan; c += 8) {
+      const auto kcred = u64(kernproc_ + c);
+      if (!kcred || !kernelPointer(*kcred) || pidOf_.count(*kcred)) continue;
+      for (std::uint64_t u = 0; u + 12 <= 0x80; u += 4) {
+        bool ok = u32(*kcred + u) == 0u;
+        bool someoneElse = false;
+        for (auto p : procs_) {
+          if (!ok) break;
+          const auto cred = u64(p + c);
+          if (!cred || !kernelPointer(*cred)) { ok = false; break; }
+          const auto uid = u32(*cred + u), ruid = u32(*cred + u + 4), svuid = u32(*cred + u + 8);
+          ok = uid && uid == ruid && uid == svuid && *uid < 0x80000000u;
+          someoneElse = someoneElse || (uid && *uid != 0);
+        }
+        if (ok && someoneElse) hits.push_back({c, u});
+      }
+    }
+    if (hits.size() != 1) {
+      reject("ucred.cr_posix.cr_uid", std::to_string(hits.size()) +
+                                          " (p_ucred, cr_uid) pairs fit and there is no code to read");
+      return;
+    }
+    const std::string fact = "every proc's credential has uid == ruid == svuid, 0 for kernel_task and not for "
+                             "everyone; the only such pair (no accessor symbols)";
+    accept("proc.p_ucred", hits[0].first, fact);
+    accept("ucred.cr_posix.cr_uid", hits[0].second, fact);
+    // cr_rgid sits after cr_groups[16]: 80 bytes past cr_uid; it equals cr_svgid and cr_groups[0].
+    const std::uint64_t rgid = hits[0].second + 80;
+    bool ok = true;
+    for (auto p : procs_) {
+      const auto cred = *u64(p + hits[0].first);
+      const auto g = u32(cred + rgid);
+      ok = ok && g && g == u32(cred + rgid + 4) && g == u32(cred + hits[0].second + 16);
+    }
+    if (ok) accept("ucred.cr_posix.cr_rgid", rgid, "cr_uid + 80 (after cr_groups[16]) equals cr_svgid and "
+                                                   "cr_groups[0] on every proc");
   }
 
   // --- vm maps ------------------------------------------------------------------------------
@@ -549,9 +786,24 @@ class Deriver {
   }
 
   void deriveMaps() {
-    const auto minCode = fromCode("_vm_map.min_offset");
-    const auto maxCode = fromCode("_vm_map.max_offset");
-    const auto countCode = fromCode("_vm_map.hdr.nentries");
+    auto minCode = fromCode("_vm_map.min_offset");
+    auto maxCode = fromCode("_vm_map.max_offset");
+    auto countCode = fromCode("_vm_map.hdr.nentries");
+    if (!minCode && dataMapHeader_ && !hasAccessor("_get_map_min")) {
+      // No code: the header found with task.map; nentries is the only 32-bit
+      // member that equals the list length in every map.
+      minCode = *dataMapHeader_ + 0x10;
+      maxCode = *dataMapHeader_ + 0x18;
+      std::vector<std::uint64_t> hits;
+      std::vector<std::pair<std::uint64_t, std::size_t>> lengths;
+      if (kernelMap_) lengths.push_back({kernelMap_, walkMap(kernelMap_, *dataMapHeader_).entries.size()});
+      for (std::uint64_t o = *dataMapHeader_ + 0x20; o + 4 <= *dataMapHeader_ + 0x60; o += 4) {
+        bool ok = !lengths.empty();
+        for (auto& [m, n] : lengths) ok = ok && u32(m + o) == n;
+        if (ok) hits.push_back(o);
+      }
+      if (hits.size() == 1) countCode = hits[0];
+    }
     if (!minCode || !maxCode || !countCode || *maxCode != *minCode + 8 || *minCode < 0x10) {
       for (const char* n : {"_vm_map.hdr", "vm_map_entry.protection"}) {
         reject(n, "needs get_map_min, get_map_max and get_map_nentries to agree on the map header");
@@ -821,13 +1073,14 @@ class Deriver {
     p.structs["queue_entry"] =
         StructLayout{16, {{"next", Field{0, "queue_entry *", {}, 1}}, {"prev", Field{8, "queue_entry *", {}, 1}}}};
     for (const auto& name : walkerSymbolNames()) {
-      if (auto it = in_.symbols.find(name); it != in_.symbols.end()) p.symbols[name] = it->second;
+      if (auto address = unslid(name)) p.symbols[name] = *address;
     }
     if (auto it = in_.symbols.find("_proc_struct_size"); it != in_.symbols.end()) p.symbols[it->first] = it->second;
     return p;
   }
 
   const DerivationInputs& in_;
+  DataSymbols data_;
   const VirtualMemory& mem_;
   const KernelInfo& kernel_;
   AccessorFindings code_;
@@ -841,6 +1094,8 @@ class Deriver {
   std::optional<std::uint64_t> taskFollowsProc_;
   std::uint64_t kernelMap_ = 0;
   std::uint64_t kernelPmap_ = 0;
+  std::optional<std::uint64_t> dataMapHeader_;
+  bool pidRelatedToParents_ = false;  // found by data when there is no get_map_min
   std::vector<std::pair<std::uint64_t, std::uint64_t>> userMaps_;  // map, cr3
   std::vector<std::uint64_t> allEntries_;
   EntryFlags flags_;
@@ -852,12 +1107,6 @@ class Deriver {
 DerivationResult deriveProfile(const DerivationInputs& inputs) {
   if (!inputs.physical || !inputs.kernelMemory || !inputs.kernel) {
     throw AnalysisError("derivation needs the located kernel and its memory");
-  }
-  if (inputs.symbols.empty()) {
-    throw AnalysisError(
-        "cannot derive a profile: the kernel's symbol table is not resident (__LINKEDIT was "
-        "jettisoned; boot with keepsyms=1) and no kernel file was given; pass the guest's kernel with "
-        "--kernel /System/Library/Kernels/kernel");
   }
   return Deriver(inputs).run();
 }

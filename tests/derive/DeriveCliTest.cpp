@@ -140,10 +140,45 @@ TEST(DeriveCliTest, BrokenAccessorIsNamedNotGuessed) {
 }
 
 TEST(DeriveCliTest, JettisonedSymbolsWithoutKernelFileSayWhatToDo) {
+  // 12 processes, all root: even by data the credentials cannot be told apart.
   const ForgedImage img = forged("ElCapitan_10.11.6_15G1212.zip");
   const CliResult r = run(img, {"--profile", "derive", "pslist"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("--kernel"), std::string::npos) << r.err;
+}
+
+// __LINKEDIT jettisoned and no kernel file: kernproc, allproc and the tasks queue
+// (and _kmod, _msgbufp) are found by the invariants of their data; what the data
+// cannot decide alone is named, and the written profile says why.
+TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
+  const ForgedImage img = forgeImage({.profile = "HighSierra_10.13.6_17G65.zip", .seed = 5, .ram = "128M", .procs = 40, .extraArgs = {}});
+  const auto dir = std::filesystem::temp_directory_path() / ("xnuscope-derive-data-" + std::to_string(::getpid()));
+  const CliResult r = run(img, {"profile", "derive", "-o", dir.string()});
+  EXPECT_EQ(r.exitCode, 1) << r.err;  // incomplete: written, walkers refused
+  const Json summary = Json::parse(r.out);
+  EXPECT_EQ(summary["complete"], false);
+  std::ifstream in(summary["path"].get<std::string>());
+  const Json derived = Json::parse(in);
+  const std::uint64_t slide = std::stoull(img.truth["kaslr_slide"].get<std::string>(), nullptr, 16);
+  for (const char* name : {"_allproc", "_kernproc", "_tasks", "_kmod", "_msgbufp"}) {
+    const std::uint64_t unslid = std::stoull(derived["symbols"][name].get<std::string>(), nullptr, 16);
+    EXPECT_EQ(unslid + slide, std::stoull(img.truth["symbols_runtime"][name].get<std::string>(), nullptr, 16))
+        << name;
+  }
+  EXPECT_EQ(derived["derivation"]["symbols"], "data invariants in __DATA (no symbol table)");
+  bool pidNamed = false;
+  for (const auto& field : derived["derivation"]["fields"]) {
+    if (field["field"] == "proc.p_pid") {
+      EXPECT_FALSE(field["derived"].get<bool>());  // p_pid and p_pgrpid columns are identical here
+      pidNamed = field["underivable"].get<std::string>().find("look like pids") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(pidNamed);
+  const CliResult walk = run(img, {"--profile", "derive", "pslist"});
+  EXPECT_EQ(walk.exitCode, 1);
+  EXPECT_NE(walk.err.find("proc.p_pid"), std::string::npos) << walk.err;
+  EXPECT_NE(walk.err.find("--kernel"), std::string::npos) << walk.err;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(DeriveCliTest, DisasmPrintsTheCompiledAccessor) {
