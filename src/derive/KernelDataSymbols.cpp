@@ -171,6 +171,25 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
       msgbufs.push_back(w.va);
     }
   }
+  // gLoadedKextSummaries: header {version, entry_size, numSummaries, reserved}
+  // followed by summaries whose first member is the bundle id (libkern OSKextLibPrivate.h).
+  std::vector<std::uint64_t> summaries;
+  for (const auto& w : words) {
+    if (!outsideImage(w.value)) continue;
+    const auto version = memory.readU32(w.value), entrySize = memory.readU32(w.value + 4),
+               count = memory.readU32(w.value + 8);
+    if (!version || !entrySize || !count || *version < 1 || *version > 4 || *entrySize < 0x60 ||
+        *entrySize > 0x400 || *count == 0 || *count > 4096) {
+      continue;
+    }
+    const auto name = memory.readCString(w.value + 16, 64);
+    if (name && name->starts_with("com.")) summaries.push_back(w.va);
+  }
+  if (summaries.size() == 1) {
+    out.runtime["_gLoadedKextSummaries"] = summaries[0];
+    out.evidence["_gLoadedKextSummaries"] = "the only __DATA pointer to a kext summary header whose first "
+                                            "summary names a com.* bundle";
+  }
   if (msgbufs.size() == 1) {
     out.runtime["_msgbufp"] = msgbufs[0];
     out.evidence["_msgbufp"] = "the only __DATA pointer to a struct msgbuf (magic 0x63061)";

@@ -231,7 +231,7 @@ class Deriver {
     accept("proc.p_list", candidates[0],
            "the first proc's le_prev points back at _allproc, every le_prev at the previous le_next, and the "
            "chain of " + std::to_string(procs_.size()) + " procs reaches kernproc");
-    for (const char* name : {"_allproc", "_kernproc", "_tasks", "_kmod", "_msgbufp"}) {
+    for (const char* name : {"_allproc", "_kernproc", "_tasks", "_kmod", "_msgbufp", "_gLoadedKextSummaries"}) {
       if (!unslid(name)) continue;
       field(name).value = unslid(name);
       field(name).evidence.push_back(symbolEvidence(name));
@@ -273,7 +273,9 @@ class Deriver {
         for (auto o : hits) {
           pidOf_.clear();
           for (std::size_t i = 0; i < procs_.size(); ++i) pidOf_[procs_[i]] = column32(o)[i];
-          if (parentPairs().size() == 1) related.push_back(o);
+          std::set<std::uint64_t> ppids;
+          for (const auto& pair : parentPairs()) ppids.insert(pair.first);
+          if (ppids.size() == 1) related.push_back(o);
         }
         pidOf_.clear();
         if (related.size() == 1) {
@@ -309,12 +311,17 @@ class Deriver {
       }
     }
     if (!ppidCode && !hasAccessor("_proc_ppid")) {
-      const auto hits = parentPairs();
+      const auto pairs = parentPairs();
+      std::set<std::uint64_t> hits;
+      for (const auto& pair : pairs) hits.insert(pair.first);
       if (hits.size() == 1) {
-        accept("proc.p_ppid", hits[0].first, "kernproc's ppid is 0 and on every proc it is the pid of the proc its "
-                                             "parent pointer leads to; the only such pair (no proc_ppid symbol)");
+        accept("proc.p_ppid", *hits.begin(), "kernproc's ppid is 0 and on every proc it is the pid of the proc its "
+                                             "parent pointer leads to; the only such column (no proc_ppid symbol)");
       } else {
-        reject("proc.p_ppid", std::to_string(hits.size()) + " (ppid, parent) pairs fit and there is no proc_ppid to read");
+        std::string list;
+        for (auto o : hits) list += (list.empty() ? "" : ", ") + hex(o);
+        reject("proc.p_ppid", std::to_string(hits.size()) + " ppid columns (" + list +
+                                  ") fit and there is no proc_ppid to read");
       }
     } else {
       confirm("proc.p_ppid", ppidCode, ppidOk, "kernproc's ppid is 0 and every ppid is a pid on allproc",
@@ -331,7 +338,8 @@ class Deriver {
         bool pointers = true;
         for (auto p : procs_) {
           const auto parent = u64(p + po);
-          pointers = pointers && parent && (pidOf_.count(*parent) || (*parent == 0 && p == kernproc_));
+          // a parent is another proc on allproc (no proc is its own parent), or none for kernproc
+          pointers = pointers && parent && *parent != p && (pidOf_.count(*parent) || (*parent == 0 && p == kernproc_));
           if (!pointers) break;
         }
         if (!pointers) continue;
@@ -484,10 +492,12 @@ class Deriver {
       confirm("task.bsd_info", bsdCode, ok && n > 0, fact, "");
     } else if (!sizeCode && !hasAccessor("_proc_task") && !hasAccessor("_get_bsdtask_info")) {
       // No code: the (proc.task, task.bsd_info) pair where every proc's task points back at it.
+      const std::set<std::uint64_t> procSet(procs_.begin(), procs_.end());
       std::vector<std::pair<std::uint64_t, std::uint64_t>> hits;
       for (std::uint64_t t = 0; t + 8 <= kProcScanSpan; t += 8) {
         const auto kt = u64(kernproc_ + t);
-        if (!kt || !kernelPointer(*kt) || pidOf_.count(*kt)) continue;
+        // A task is not itself a proc (le_prev and p_pptr lead to procs).
+        if (!kt || !kernelPointer(*kt) || procSet.count(*kt)) continue;
         for (std::uint64_t b = 0; b + 8 <= 0x800; b += 8) {
           bool ok = true;
           for (auto p : procs_) {

@@ -181,6 +181,27 @@ TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
   std::filesystem::remove_all(dir);
 }
 
+// No symbols at all and no kernel file, on images with enough processes for the
+// data to decide (non-root users, shells' children in their process groups):
+// every walker command equals the exact profile's on all six builds.
+TEST(DeriveCliTest, JettisonedEveryBuildDerivedFromDataAlone) {
+  for (const auto& zip : realProfileZips()) {
+    SCOPED_TRACE(zip);
+    const ForgedImage img = forgeImage({.profile = zip, .seed = 5, .ram = "256M", .procs = 80, .extraArgs = {}});
+    for (const std::vector<std::string>& command : {std::vector<std::string>{"pslist"}, {"pstree"}, {"kexts"},
+                                                    {"dmesg"}, {"maps", "--pid", "1"}}) {
+      std::vector<std::string> derived = {"--profile", "derive"};
+      derived.insert(derived.end(), command.begin(), command.end());
+      const CliResult a = run(img, derived);
+      const CliResult b = run(img, command);
+      ASSERT_EQ(a.exitCode, 0) << command[0] << ": " << a.err;
+      ASSERT_EQ(b.exitCode, 0) << command[0] << ": " << b.err;
+      EXPECT_EQ(Json::parse(a.out), Json::parse(b.out)) << command[0];
+      EXPECT_NE(a.err.find("data invariants in __DATA"), std::string::npos) << a.err;
+    }
+  }
+}
+
 TEST(DeriveCliTest, DisasmPrintsTheCompiledAccessor) {
   const ForgedImage img = forged("HighSierra_10.13.6_17G65.zip");
   const CliResult r = run(img, {"disasm", "proc_pid", "--count", "8"});
