@@ -49,9 +49,9 @@ void expectSameAsReference(const ForgedImage& img, const std::vector<std::string
 }
 
 TEST(DeriveCliTest, EveryRealBuildDerivedEqualsExactProfile) {
-  for (const auto& zip : realProfileZips()) {
-    SCOPED_TRACE(zip);
-    const ForgedImage img = forged(zip);  // __LINKEDIT jettisoned: symbols from --kernel
+  for (const auto& build : realBuilds()) {
+    SCOPED_TRACE(build);
+    const ForgedImage img = forged(build);  // __LINKEDIT jettisoned: symbols from --kernel
     expectSameAsReference(img, {});
     const Json truth = img.truth;
     const Json pslist = Json::parse(run(img, {"--kernel", img.image + ".kernel", "--profile", "derive", "pslist"}).out);
@@ -87,8 +87,8 @@ TEST(DeriveCliTest, UnknownBuildWithResidentSymbolsNeedsNoOption) {
 }
 
 TEST(DeriveCliTest, DerivedOffsetsEqualTheRealProfileWithEvidence) {
-  const std::string zip = "HighSierra_10.13.6_17G65.zip";
-  const ForgedImage img = forged(zip, {"--keepsyms"});
+  const std::string build = "HighSierra_10.13.6_17G65";
+  const ForgedImage img = forged(build, {"--keepsyms"});
   const auto dir = std::filesystem::temp_directory_path() / ("xnuscope-derive-" + std::to_string(::getpid()));
   const CliResult r = run(img, {"profile", "derive", "-o", dir.string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -132,7 +132,7 @@ TEST(DeriveCliTest, DerivedOffsetsEqualTheRealProfileWithEvidence) {
 
 TEST(DeriveCliTest, BrokenAccessorIsNamedNotGuessed) {
   const ForgedImage img =
-      forged("Sierra_10.12.6_16G29.zip", {"--keepsyms", "--break-accessor", "_kauth_cred_getuid"});
+      forged("Sierra_10.12.6_16G29", {"--keepsyms", "--break-accessor", "_kauth_cred_getuid"});
   const CliResult r = run(img, {"--profile", "derive", "pslist"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("ucred.cr_posix.cr_uid"), std::string::npos) << r.err;
@@ -141,7 +141,7 @@ TEST(DeriveCliTest, BrokenAccessorIsNamedNotGuessed) {
 
 TEST(DeriveCliTest, JettisonedSymbolsWithoutKernelFileSayWhatToDo) {
   // 12 processes, all root: even by data the credentials cannot be told apart.
-  const ForgedImage img = forged("ElCapitan_10.11.6_15G1212.zip");
+  const ForgedImage img = forged("ElCapitan_10.11.6_15G1212");
   const CliResult r = run(img, {"--profile", "derive", "pslist"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("--kernel"), std::string::npos) << r.err;
@@ -151,7 +151,7 @@ TEST(DeriveCliTest, JettisonedSymbolsWithoutKernelFileSayWhatToDo) {
 // (and _kmod, _msgbufp) are found by the invariants of their data; what the data
 // cannot decide alone is named, and the written profile says why.
 TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
-  const ForgedImage img = forgeImage({.profile = "HighSierra_10.13.6_17G65.zip", .seed = 5, .ram = "128M", .procs = 40, .extraArgs = {}});
+  const ForgedImage img = forgeImage({.profile = "HighSierra_10.13.6_17G65", .seed = 5, .ram = "128M", .procs = 40, .extraArgs = {}});
   const auto dir = std::filesystem::temp_directory_path() / ("xnuscope-derive-data-" + std::to_string(::getpid()));
   const CliResult r = run(img, {"profile", "derive", "-o", dir.string()});
   EXPECT_EQ(r.exitCode, 1) << r.err;  // incomplete: written, walkers refused
@@ -185,9 +185,9 @@ TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
 // data to decide (non-root users, shells' children in their process groups):
 // every walker command equals the exact profile's on all six builds.
 TEST(DeriveCliTest, JettisonedEveryBuildDerivedFromDataAlone) {
-  for (const auto& zip : realProfileZips()) {
-    SCOPED_TRACE(zip);
-    const ForgedImage img = forgeImage({.profile = zip, .seed = 5, .ram = "256M", .procs = 80, .extraArgs = {}});
+  for (const auto& build : realBuilds()) {
+    SCOPED_TRACE(build);
+    const ForgedImage img = forgeImage({.profile = build, .seed = 5, .ram = "256M", .procs = 80, .extraArgs = {}});
     for (const std::vector<std::string>& command : {std::vector<std::string>{"pslist"}, {"pstree"}, {"kexts"},
                                                     {"dmesg"}, {"maps", "--pid", "1"}}) {
       std::vector<std::string> derived = {"--profile", "derive"};
@@ -203,7 +203,7 @@ TEST(DeriveCliTest, JettisonedEveryBuildDerivedFromDataAlone) {
 }
 
 TEST(DeriveCliTest, DisasmPrintsTheCompiledAccessor) {
-  const ForgedImage img = forged("HighSierra_10.13.6_17G65.zip");
+  const ForgedImage img = forged("HighSierra_10.13.6_17G65");
   const CliResult r = run(img, {"disasm", "proc_pid", "--count", "8"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const Json doc = Json::parse(r.out);
