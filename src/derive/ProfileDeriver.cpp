@@ -928,9 +928,20 @@ class Deriver {
   // entries whose object is another vm_map (its own entry list closes).
   void deriveEntryObject() {
     const std::uint64_t objectOff = flags_.word - 0x10, offsetOff = flags_.word - 8;
-    bool packed = flags_.width == 4;
+    // Packed (xnu-8792+) or a plain pointer (also beside 4-bit protections in
+    // xnu-8019): plain when every word that is not a submap's is 0 or a kernel
+    // pointer; packed when instead the upper 32 bits decode to kernel pointers.
+    bool plainOk = true, packedOk = true;
+    for (auto e : allEntries_) {
+      const auto word = u64(e + objectOff);
+      if (!word || (*word & 2)) continue;  // submap entries (bit 1) are checked below
+      plainOk = plainOk && (*word == 0 || kernelPointer(*word));
+      const std::uint64_t p = *word >> 32;
+      packedOk = packedOk && (p == 0 || kernelPointer((p << 6) + 0xffffff7f80000000ull)) && (*word & 0xfffffffcull) == 0;
+    }
+    const bool packed = !plainOk && packedOk;
     std::size_t submaps = 0, objects = 0;
-    bool ok = true;
+    bool ok = plainOk || packedOk;
     const std::uint64_t subWord = packed ? objectOff : flags_.word;
     for (auto e : allEntries_) {
       const auto word = u64(e + objectOff);
