@@ -23,7 +23,9 @@ namespace po = boost::program_options;
 class DisasmCommand : public Command {
  public:
   std::string name() const override { return "disasm"; }
-  std::string summary() const override { return "disassemble kernel code at an address or symbol (Capstone)"; }
+  std::string summary() const override {
+    return "disassemble kernel code at an address or symbol (Capstone)";
+  }
   std::string usage() const override { return "disasm ADDR|SYMBOL [--count N]"; }
   std::string positionalName() const override { return "disasm-target"; }
   void addOptions(po::options_description& options) const override {
@@ -58,8 +60,9 @@ class DisasmCommand : public Command {
       const std::string symbol = target.starts_with("_") ? target : "_" + target;
       const auto it = symbols.find(symbol);
       if (it == symbols.end()) {
-        throw InputError("disasm: no symbol " + symbol +
-                         " in the profile or kernel file in use; give an address, or --kernel FILE");
+        throw InputError(
+            "disasm: no symbol " + symbol +
+            " in the profile or kernel file in use; give an address, or --kernel FILE");
       }
       address = resolved.kernel.slideSymbol(it->second);
       label = symbol.substr(1);
@@ -69,7 +72,8 @@ class DisasmCommand : public Command {
     VirtualMemory memory(session.physicalMemory(), translator);
     std::vector<std::uint8_t> code(std::size_t{count} * 15);
     const std::size_t readable = memory.read(address, code);
-    if (readable == 0) throw AnalysisError("disasm: " + hex(address) + " is not mapped in the kernel");
+    if (readable == 0)
+      throw AnalysisError("disasm: " + hex(address) + " is not mapped in the kernel");
     code.resize(readable);
     const derive::InstructionPrinter printer;
     const auto instructions = printer.print(code, address, count);
@@ -79,7 +83,8 @@ class DisasmCommand : public Command {
     for (const auto& insn : instructions) {
       nlohmann::ordered_json row;
       row["address"] = hex(insn.address);
-      row["where"] = label.empty() ? hex(insn.address) : label + "+" + std::to_string(insn.address - address);
+      row["where"] =
+          label.empty() ? hex(insn.address) : label + "+" + std::to_string(insn.address - address);
       row["bytes"] = insn.bytes;
       row["instruction"] = insn.text;
       rows.push_back(row);

@@ -32,7 +32,8 @@ KernelInfo locate(Session& session, const KernelResolverOptions& options,
 // The derived source of the chain: symbols from the kernel file (UUID-checked by
 // the caller) or the resident LC_SYMTAB, then deriveProfile. Throws AnalysisError
 // naming what could not be derived and why.
-void deriveInto(Session& session, ResolvedKernel& resolved, const std::optional<KernelFile>& kernelFile,
+void deriveInto(Session& session, ResolvedKernel& resolved,
+                const std::optional<KernelFile>& kernelFile,
                 const std::map<std::string, std::uint64_t>& residentSymbols, bool allowIncomplete) {
   const KernelInfo& kernel = resolved.kernel;
   derive::DerivationInputs inputs;
@@ -57,21 +58,25 @@ void deriveInto(Session& session, ResolvedKernel& resolved, const std::optional<
     missing += name + " (" + (field ? field->underivable : std::string("not reached")) + ")";
   }
   if (!missing.empty()) {
-    std::string message = "derivation from the kernel in memory (symbols: " + derived.report.symbolSource +
-                          ") could not find " + missing + " [all underivable fields: " +
-                          derived.report.underivableSummary() + "]";
+    std::string message =
+        "derivation from the kernel in memory (symbols: " + derived.report.symbolSource +
+        ") could not find " + missing +
+        " [all underivable fields: " + derived.report.underivableSummary() + "]";
     if (inputs.symbols.empty()) {
-      message += "; with the guest's kernel file (--kernel /System/Library/Kernels/kernel) the accessors' code "
-                 "would tell";
+      message +=
+          "; with the guest's kernel file (--kernel /System/Library/Kernels/kernel) the accessors' "
+          "code "
+          "would tell";
     }
     if (!allowIncomplete) throw AnalysisError(message);
     resolved.warnings.push_back(message);
   }
   resolved.profile = std::move(derived.profile);
   resolved.profileSource = "derived";
-  resolved.warnings.push_back("derived the profile from the kernel in memory: " +
-                              std::to_string(derived.report.derivedCount()) + " fields from its code and data (symbols: " +
-                              derived.report.symbolSource + ")");
+  resolved.warnings.push_back(
+      "derived the profile from the kernel in memory: " +
+      std::to_string(derived.report.derivedCount()) +
+      " fields from its code and data (symbols: " + derived.report.symbolSource + ")");
   resolved.derivation = std::move(derived.report);
 }
 
@@ -118,26 +123,27 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
     } catch (const AnalysisError& noMatch) {
       std::string why = noMatch.what();
       try {
-        deriveInto(session, resolved, kernelFile, residentSymbols, options.allowIncompleteDerivation);
+        deriveInto(session, resolved, kernelFile, residentSymbols,
+                   options.allowIncompleteDerivation);
         resolved.warnings.insert(resolved.warnings.begin(), "no profile matched (" + why + ")");
       } catch (const AnalysisError& notDerived) {
         why += "; " + std::string(notDerived.what());
       }
       if (!resolved.profile) {
-      const AnalysisError error(why);
-      if (options.requireProfile) throw error;
-      resolved.warnings.push_back(error.what());
-      // No profile: the kernel file's own symbols still add the symbol-based facts.
-      if (kernelFile && !kernelFile->symbols().empty()) {
-        try {
-          resolved.kernel = locate(session, options, &kernelFile->symbols(), kernelFile);
-        } catch (const AnalysisError&) {
-          resolved.warnings.push_back(
-              "with the kernel file's symbols the kernel could not be "
-              "proven again; using the result without them");
+        const AnalysisError error(why);
+        if (options.requireProfile) throw error;
+        resolved.warnings.push_back(error.what());
+        // No profile: the kernel file's own symbols still add the symbol-based facts.
+        if (kernelFile && !kernelFile->symbols().empty()) {
+          try {
+            resolved.kernel = locate(session, options, &kernelFile->symbols(), kernelFile);
+          } catch (const AnalysisError&) {
+            resolved.warnings.push_back(
+                "with the kernel file's symbols the kernel could not be "
+                "proven again; using the result without them");
+          }
         }
-      }
-      return resolved;
+        return resolved;
       }
     }
   }

@@ -5,19 +5,18 @@
 //   profile export NAME|PATH --isf-out OUT  Volatility 3 ISF of a profile
 //   profile generate --dsym KERNEL.dSYM [--kernel KERNEL] [--name NAME] [--banner TEXT] -o DIR
 #include <boost/program_options.hpp>
-#include <string>
-#include <vector>
-
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "cli/Command.h"
 #include "cli/KernelResolver.h"
-#include "derive/ProfileDeriver.h"
 #include "cli/Session.h"
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "derive/ProfileDeriver.h"
 #include "output/Report.h"
 #include "profile/DwarfProfileGenerator.h"
 #include "profile/ImportedProfile.h"
@@ -45,7 +44,8 @@ class ProfileCommand : public Command {
            "ISF), export to ISF";
   }
   std::string usage() const override {
-    return "profile list | show NAME|PATH | derive -o DIR | import --vol2 ZIP|--isf FILE [--banner TEXT] "
+    return "profile list | show NAME|PATH | derive -o DIR | import --vol2 ZIP|--isf FILE [--banner "
+           "TEXT] "
            "[--name NAME] -o DIR [--symbols-dir DIR] | export NAME|PATH --isf-out FILE | generate "
            "--dsym KERNEL.dSYM [--kernel KERNEL] -o DIR [--symbols-dir DIR]";
   }
@@ -172,7 +172,8 @@ class ProfileCommand : public Command {
     if (outputDir.empty()) throw InputError("profile derive needs -o DIR for the profile JSON");
     KernelResolverOptions options;
     options.forceDerive = true;
-    options.allowIncompleteDerivation = true;  // write what was found, with the reasons for the rest
+    options.allowIncompleteDerivation =
+        true;  // write what was found, with the reasons for the rest
     ResolvedKernel resolved = resolveKernel(session, options);
     for (const auto& warning : resolved.warnings) session.warn(warning);
     const derive::DerivationReport& derivation = *resolved.derivation;
@@ -192,7 +193,8 @@ class ProfileCommand : public Command {
                          {"milliseconds", derivation.milliseconds},
                          {"fields", fields}};
     std::filesystem::create_directories(outputDir);
-    const std::string path = (std::filesystem::path(outputDir) / (resolved.profile->name + ".json")).string();
+    const std::string path =
+        (std::filesystem::path(outputDir) / (resolved.profile->name + ".json")).string();
     writeWholeFile(path, doc.dump(1) + "\n");
     Report report;
     report.document["profile"] = resolved.profile->name;

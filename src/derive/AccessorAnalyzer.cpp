@@ -35,8 +35,8 @@ int gprIndex(ZydisRegister reg) {
 
 class PathExplorer {
  public:
-  PathExplorer(const AccessorAnalyzer::CodeReader& reader, const AccessorAnalyzer::NoReturn& noReturn,
-               std::uint64_t entry, std::uint64_t size)
+  PathExplorer(const AccessorAnalyzer::CodeReader& reader,
+               const AccessorAnalyzer::NoReturn& noReturn, std::uint64_t entry, std::uint64_t size)
       : reader_(reader), noReturn_(noReturn), entry_(entry), size_(size) {
     code_.resize(size);
     readable_ = reader_(entry, code_);
@@ -52,7 +52,8 @@ class PathExplorer {
     }
     MachineState initial;
     for (auto& r : initial.registers) r = SymbolicValue::unknown();
-    for (int i = 0; i < 6; ++i) initial.registers[kArgumentRegisters[i]] = SymbolicValue::argument(i);
+    for (int i = 0; i < 6; ++i)
+      initial.registers[kArgumentRegisters[i]] = SymbolicValue::argument(i);
     initial.widths.fill(8);
     initial.pc = entry_;
     std::vector<MachineState> pending{initial};
@@ -78,9 +79,8 @@ class PathExplorer {
         return r < 0 ? SymbolicValue::unknown() : s.registers[r];
       }
       case ZYDIS_OPERAND_TYPE_IMMEDIATE:
-        return SymbolicValue::constant(op.imm.is_signed ? op.imm.value.s
-                                                        : static_cast<std::int64_t>(op.imm.value.u),
-                                       site);
+        return SymbolicValue::constant(
+            op.imm.is_signed ? op.imm.value.s : static_cast<std::int64_t>(op.imm.value.u), site);
       case ZYDIS_OPERAND_TYPE_MEMORY: {
         const ValuePtr address = effectiveAddress(s, insn, op, site);
         if (address->kind == SymbolicValue::Kind::Unknown) return address;
@@ -128,7 +128,8 @@ class PathExplorer {
   void clobberWrittenRegisters(MachineState& s, const ZydisDecodedInstruction& insn,
                                const ZydisDecodedOperand* ops) const {
     for (unsigned i = 0; i < insn.operand_count; ++i) {
-      if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {
+      if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+          (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {
         const int r = gprIndex(ops[i].reg.value);
         if (r >= 0 && r != kRsp) s.registers[r] = SymbolicValue::unknown();
       }
@@ -171,7 +172,8 @@ class PathExplorer {
       ZydisDecodedInstruction insn;
       ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
       if (s.pc < entry_ || at >= readable_ ||
-          !ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder_, code_.data() + at, readable_ - at, &insn, ops))) {
+          !ZYAN_SUCCESS(
+              ZydisDecoderDecodeFull(&decoder_, code_.data() + at, readable_ - at, &insn, ops))) {
         summary.ends.push_back({PathEnd::How::Trap, nullptr, 8, s.conditions, s.pc});
         return;
       }
@@ -202,7 +204,8 @@ class PathExplorer {
           ValuePtr result;
           if (rhs->kind == SymbolicValue::Kind::Constant) {
             result = SymbolicValue::plus(lhs, add ? rhs->offset : -rhs->offset, site);
-          } else if (lhs->kind == SymbolicValue::Kind::Unknown || rhs->kind == SymbolicValue::Kind::Unknown) {
+          } else if (lhs->kind == SymbolicValue::Kind::Unknown ||
+                     rhs->kind == SymbolicValue::Kind::Unknown) {
             result = SymbolicValue::unknown();
           } else {
             result = SymbolicValue::combine(
@@ -256,7 +259,8 @@ class PathExplorer {
           // Both outcomes: the moved path is queued, the kept one continues.
           MachineState moved = s;
           write(moved, ops[0], readOperand(s, insn, ops[1], site));
-          if (s.flags && (insn.mnemonic == ZYDIS_MNEMONIC_CMOVZ || insn.mnemonic == ZYDIS_MNEMONIC_CMOVNZ)) {
+          if (s.flags &&
+              (insn.mnemonic == ZYDIS_MNEMONIC_CMOVZ || insn.mnemonic == ZYDIS_MNEMONIC_CMOVNZ)) {
             PathCondition yes = *s.flags;
             yes.equal = insn.mnemonic == ZYDIS_MNEMONIC_CMOVZ;
             PathCondition no = *s.flags;
@@ -297,7 +301,8 @@ class PathExplorer {
           break;
         }
         case ZYDIS_MNEMONIC_RET:
-          summary.ends.push_back({PathEnd::How::Return, s.registers[kRax], s.widths[kRax], s.conditions, site});
+          summary.ends.push_back(
+              {PathEnd::How::Return, s.registers[kRax], s.widths[kRax], s.conditions, site});
           return;
         case ZYDIS_MNEMONIC_JMP: {
           ZyanU64 target = 0;
@@ -308,8 +313,8 @@ class PathExplorer {
           }
           if (target < entry_ || target >= entry_ + size_) {
             recordCall(s, target, true, site, summary);
-            summary.ends.push_back(
-                {PathEnd::How::TailCall, SymbolicValue::callResult(target, site), 8, s.conditions, site});
+            summary.ends.push_back({PathEnd::How::TailCall, SymbolicValue::callResult(target, site),
+                                    8, s.conditions, site});
             return;
           }
           s.pc = target;
@@ -381,7 +386,8 @@ std::string SymbolicValue::describe() const {
       return buf + hex(offset);
     }
     case Kind::Load:
-      return "load" + std::to_string(width * 8) + "(" + base->describe() + hex(disp) + ")" + hex(offset);
+      return "load" + std::to_string(width * 8) + "(" + base->describe() + hex(disp) + ")" +
+             hex(offset);
     case Kind::Sum:
       return "(" + base->describe() + " + " + other->describe() + ")" + hex(offset);
     case Kind::Difference:

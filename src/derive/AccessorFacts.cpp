@@ -67,7 +67,8 @@ class AccessorReader {
     FunctionSummary summary;
   };
 
-  std::optional<Function> analyze(const std::string& symbol, const std::vector<std::string>& fields) {
+  std::optional<Function> analyze(const std::string& symbol,
+                                  const std::vector<std::string>& fields) {
     const auto where = env_.locate(symbol);
     if (!where) return std::nullopt;  // the build has no such accessor: not a failure
     // panic() never returns: its path is not one of the accessor's results.
@@ -113,8 +114,9 @@ class AccessorReader {
       result = end->result;
     }
     if (!result) {
-      *why = "none of its " + std::to_string(s.ends.size()) +
-             " paths returns a value other than a constant (traps or foreign code: not the accessor)";
+      *why =
+          "none of its " + std::to_string(s.ends.size()) +
+          " paths returns a value other than a constant (traps or foreign code: not the accessor)";
     }
     return result;
   }
@@ -149,7 +151,8 @@ class AccessorReader {
     const ValuePtr r = uniqueResult(f->summary, &why);
     if (!r) return fail({field}, symbol + ": " + why);
     if (!r->isLoadFromArgument(0, 4)) {
-      return fail({field}, symbol + " returns " + r->describe() + ", not a 32-bit load from its argument");
+      return fail({field},
+                  symbol + " returns " + r->describe() + ", not a 32-bit load from its argument");
     }
     std::string flow = "returns " + r->describe();
     const std::string constants = constantReturns(f->summary);
@@ -158,8 +161,10 @@ class AccessorReader {
   }
 
   // proc_struct_size: the value of the global both proc_task and get_bsdtask_info add.
-  bool addStructSize(const Function& f, const ValuePtr& global, std::uint64_t site, const std::string& flow) {
-    if (global->kind != Kind::Load || global->width != 8 || global->base->kind != Kind::Global) return false;
+  bool addStructSize(const Function& f, const ValuePtr& global, std::uint64_t site,
+                     const std::string& flow) {
+    if (global->kind != Kind::Load || global->width != 8 || global->base->kind != Kind::Global)
+      return false;
     const std::uint64_t va = global->base->address + global->disp;
     const auto value = env_.readU64(va);
     if (!value || *value == 0 || *value > 0x10000) return false;
@@ -176,13 +181,15 @@ class AccessorReader {
     const ValuePtr r = uniqueResult(f->summary, &why);
     if (!r) return fail({"proc.task"}, "_proc_task: " + why);
     if (r->isLoadFromArgument(0, 8)) {
-      return add(*f, "proc.task", static_cast<std::uint64_t>(r->disp), r->site, "returns " + r->describe());
+      return add(*f, "proc.task", static_cast<std::uint64_t>(r->disp), r->site,
+                 "returns " + r->describe());
     }
     if (r->kind == Kind::Sum && r->offset == 0) {
       const ValuePtr& a = r->base;
       const ValuePtr& b = r->other;
       const ValuePtr global = a->isArgument(0) ? b : (b->isArgument(0) ? a : nullptr);
-      if (global && addStructSize(*f, global, r->site, "returns " + r->describe() + ": the task follows the proc")) {
+      if (global && addStructSize(*f, global, r->site,
+                                  "returns " + r->describe() + ": the task follows the proc")) {
         return;
       }
     }
@@ -197,10 +204,12 @@ class AccessorReader {
     const ValuePtr r = uniqueResult(f->summary, &why);
     if (!r) return fail({"task.bsd_info"}, "_get_bsdtask_info: " + why);
     if (r->isLoadFromArgument(0, 8)) {
-      return add(*f, "task.bsd_info", static_cast<std::uint64_t>(r->disp), r->site, "returns " + r->describe());
+      return add(*f, "task.bsd_info", static_cast<std::uint64_t>(r->disp), r->site,
+                 "returns " + r->describe());
     }
     if (r->kind == Kind::Difference && r->offset == 0 && r->base->isArgument(0) &&
-        addStructSize(*f, r->other, r->site, "returns " + r->describe() + ": the proc precedes the task")) {
+        addStructSize(*f, r->other, r->site,
+                      "returns " + r->describe() + ": the proc precedes the task")) {
       return;
     }
     fail({"task.bsd_info"}, "_get_bsdtask_info returns " + r->describe() +
@@ -213,10 +222,12 @@ class AccessorReader {
     std::string why;
     const ValuePtr r = uniqueResult(f->summary, &why);
     if (!r) return fail({"_vm_map.pmap"}, "_get_task_pmap: " + why);
-    if (r->kind == Kind::Load && r->offset == 0 && r->width == 8 && r->base->isLoadFromArgument(0, 8)) {
+    if (r->kind == Kind::Load && r->offset == 0 && r->width == 8 &&
+        r->base->isLoadFromArgument(0, 8)) {
       add(*f, "task.map", static_cast<std::uint64_t>(r->base->disp), r->base->site,
           "loads the map: " + r->base->describe());
-      add(*f, "_vm_map.pmap", static_cast<std::uint64_t>(r->disp), r->site, "returns " + r->describe());
+      add(*f, "_vm_map.pmap", static_cast<std::uint64_t>(r->disp), r->site,
+          "returns " + r->describe());
       return;
     }
     fail({"_vm_map.pmap"}, "_get_task_pmap returns " + r->describe() + ", not task->map->pmap");
@@ -229,15 +240,19 @@ class AccessorReader {
     const ValuePtr r = uniqueResult(f->summary, &why);
     if (!r) return fail({"proc.p_ucred"}, "_proc_ucred: " + why);
     if (r->isLoadFromArgument(0, 8)) {
-      return add(*f, "proc.p_ucred", static_cast<std::uint64_t>(r->disp), r->site, "returns " + r->describe());
+      return add(*f, "proc.p_ucred", static_cast<std::uint64_t>(r->disp), r->site,
+                 "returns " + r->describe());
     }
-    if (r->kind == Kind::Load && r->offset == 0 && r->width == 8 && r->base->isLoadFromArgument(0, 8)) {
+    if (r->kind == Kind::Load && r->offset == 0 && r->width == 8 &&
+        r->base->isLoadFromArgument(0, 8)) {
       add(*f, "proc.p_proc_ro", static_cast<std::uint64_t>(r->base->disp), r->base->site,
           "loads p_proc_ro: " + r->base->describe());
-      add(*f, "proc_ro.p_ucred", static_cast<std::uint64_t>(r->disp), r->site, "returns " + r->describe());
+      add(*f, "proc_ro.p_ucred", static_cast<std::uint64_t>(r->disp), r->site,
+          "returns " + r->describe());
       return;
     }
-    fail({"proc.p_ucred"}, "_proc_ucred returns " + r->describe() + ", not p->p_ucred nor p->p_proc_ro->p_ucred");
+    fail({"proc.p_ucred"},
+         "_proc_ucred returns " + r->describe() + ", not p->p_ucred nor p->p_proc_ro->p_ucred");
   }
 
   // proc_best_name: `p_name[0] ? p->p_name : p->p_comm` — the name is the address
@@ -266,9 +281,10 @@ class AccessorReader {
       }
     }
     if (!name || !comm || *name == *comm) {
-      return fail({"proc.p_name", "proc.p_comm"},
-                  "_proc_best_name does not return one argument offset when its first byte is non-zero "
-                  "and another otherwise");
+      return fail(
+          {"proc.p_name", "proc.p_comm"},
+          "_proc_best_name does not return one argument offset when its first byte is non-zero "
+          "and another otherwise");
     }
     add(*f, "proc.p_name", static_cast<std::uint64_t>(*name), nameSite,
         "returned when byte arg0 + " + hex(*name) + " is non-zero");

@@ -22,7 +22,8 @@ namespace xnuscope::derive {
 struct CodeFact {
   std::string field;  // "proc.p_pid", "proc_struct_size", ...
   std::uint64_t value = 0;
-  std::string evidence;  // "proc_pid+4: mov eax, dword ptr [rdi + 0x10] (returns load32(arg0 + 0x10))"
+  std::string
+      evidence;  // "proc_pid+4: mov eax, dword ptr [rdi + 0x10] (returns load32(arg0 + 0x10))"
 };
 
 // Why an accessor that exists gave nothing (field → reason).

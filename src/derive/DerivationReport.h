@@ -13,8 +13,8 @@
 namespace xnuscope::derive {
 
 struct DerivedField {
-  std::string name;                   // "proc.p_pid", "vm_map_entry.protection", "_allproc"
-  std::optional<std::uint64_t> value;  // offset (or unslid address for symbols)
+  std::string name;                       // "proc.p_pid", "vm_map_entry.protection", "_allproc"
+  std::optional<std::uint64_t> value;     // offset (or unslid address for symbols)
   std::optional<std::uint32_t> bitStart;  // bitfields: bits within the word at `value`
   std::optional<std::uint32_t> bitCount;
   std::vector<std::string> evidence;  // one line per independent fact

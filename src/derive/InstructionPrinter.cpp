@@ -45,7 +45,8 @@ std::vector<PrintedInstruction> InstructionPrinter::print(std::span<const std::u
   return out;
 }
 
-std::string InstructionPrinter::text(std::span<const std::uint8_t> code, std::uint64_t address) const {
+std::string InstructionPrinter::text(std::span<const std::uint8_t> code,
+                                     std::uint64_t address) const {
   const auto one = print(code, address, 1);
   return one.empty() ? "(undecodable)" : one.front().text;
 }

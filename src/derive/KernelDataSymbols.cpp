@@ -13,7 +13,9 @@ constexpr std::size_t kMaxList = 4096;
 constexpr std::uint32_t kMsgbufMagic = 0x63061;
 constexpr std::uint64_t kLowGlobalsKmodPtr = 0x8f8;
 
-bool kernelPointer(std::uint64_t v) { return v >= kKernelHalf && (v & 7) == 0 && v != 0xdeadbeefdeadbeefull; }
+bool kernelPointer(std::uint64_t v) {
+  return v >= kKernelHalf && (v & 7) == 0 && v != 0xdeadbeefdeadbeefull;
+}
 
 std::uint64_t le64(const std::vector<std::uint8_t>& b, std::size_t at) {
   std::uint64_t v = 0;
@@ -90,7 +92,10 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
       std::uint64_t p = w.value, prevField = w.va;
       bool ok = true;
       while (p && seen.size() < kMaxList) {
-        if (!kernelPointer(p) || memory.readU64(p + o + 8) != prevField) { ok = false; break; }
+        if (!kernelPointer(p) || memory.readU64(p + o + 8) != prevField) {
+          ok = false;
+          break;
+        }
         seen.push_back(p);
         prevField = p + o;
         p = memory.readU64(p + o).value_or(1);
@@ -102,12 +107,14 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
     }
   }
   if (heads.size() != 1) {
-    out.failure = heads.empty() ? "no __DATA list head reaches kernel_task" : "several list heads reach kernel_task";
+    out.failure = heads.empty() ? "no __DATA list head reaches kernel_task"
+                                : "several list heads reach kernel_task";
     return out;
   }
   out.runtime["_allproc"] = heads[0].first;
   out.listOffset = heads[0].second;
-  out.evidence["_allproc"] = "the only __DATA list head whose chain of " + std::to_string(chain.size()) +
+  out.evidence["_allproc"] = "the only __DATA list head whose chain of " +
+                             std::to_string(chain.size()) +
                              " procs (le_prev consistent) reaches kernel_task";
   const std::set<std::uint64_t> procSet(chain.begin(), chain.end());
 
@@ -136,7 +143,8 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
         linked = all;
       }
       if (!linked) {
-        const std::int64_t distance = static_cast<std::int64_t>(elements[0]) - static_cast<std::int64_t>(out.kernproc);
+        const std::int64_t distance =
+            static_cast<std::int64_t>(elements[0]) - static_cast<std::int64_t>(out.kernproc);
         bool all = distance > 0;
         for (auto e : elements) all = all && procSet.count(e - distance);
         linked = all;
@@ -147,8 +155,9 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
   if (queues.size() == 1) {
     out.runtime["_tasks"] = queues[0].first;
     out.taskChainOffset = queues[0].second;
-    out.evidence["_tasks"] = "the only __DATA queue head that closes on itself over elements leading back to "
-                             "procs on allproc";
+    out.evidence["_tasks"] =
+        "the only __DATA queue head that closes on itself over elements leading back to "
+        "procs on allproc";
   }
 
   // _kmod through lowGlo (lgKmodptr), _msgbufp by the msgbuf magic.
@@ -167,7 +176,8 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
     const auto magic = memory.readU32(w.value);
     const auto size = memory.readU32(w.value + 4);
     const auto buffer = memory.readU64(w.value + 16);
-    if (magic == kMsgbufMagic && size && *size > 0 && *size <= (16u << 20) && buffer && kernelPointer(*buffer)) {
+    if (magic == kMsgbufMagic && size && *size > 0 && *size <= (16u << 20) && buffer &&
+        kernelPointer(*buffer)) {
       msgbufs.push_back(w.va);
     }
   }
@@ -187,8 +197,9 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
   }
   if (summaries.size() == 1) {
     out.runtime["_gLoadedKextSummaries"] = summaries[0];
-    out.evidence["_gLoadedKextSummaries"] = "the only __DATA pointer to a kext summary header whose first "
-                                            "summary names a com.* bundle";
+    out.evidence["_gLoadedKextSummaries"] =
+        "the only __DATA pointer to a kext summary header whose first "
+        "summary names a com.* bundle";
   }
   if (msgbufs.size() == 1) {
     out.runtime["_msgbufp"] = msgbufs[0];

@@ -21,13 +21,13 @@
 namespace xnuscope::derive {
 
 struct DataSymbols {
-  std::map<std::string, std::uint64_t> runtime;    // name → runtime VA
-  std::map<std::string, std::string> evidence;     // name → the invariant that found it
-  std::uint64_t kernproc = 0;                      // the proc itself
-  std::uint64_t commOffset = 0;                    // where "kernel_task" sits in it
-  std::uint64_t listOffset = 0;                    // p_list.le_next
-  std::uint64_t taskChainOffset = 0;               // task.tasks
-  std::string failure;                             // why _kernproc/_allproc were not found
+  std::map<std::string, std::uint64_t> runtime;  // name → runtime VA
+  std::map<std::string, std::string> evidence;   // name → the invariant that found it
+  std::uint64_t kernproc = 0;                    // the proc itself
+  std::uint64_t commOffset = 0;                  // where "kernel_task" sits in it
+  std::uint64_t listOffset = 0;                  // p_list.le_next
+  std::uint64_t taskChainOffset = 0;             // task.tasks
+  std::string failure;                           // why _kernproc/_allproc were not found
 };
 
 DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemory& memory,

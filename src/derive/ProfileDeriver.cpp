@@ -25,7 +25,9 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
-bool kernelPointer(std::uint64_t v) { return v >= kKernelHalf && (v & 7) == 0 && v != 0xdeadbeefdeadbeefull; }
+bool kernelPointer(std::uint64_t v) {
+  return v >= kKernelHalf && (v & 7) == 0 && v != 0xdeadbeefdeadbeefull;
+}
 
 struct EntryFlags {
   std::uint64_t word = 0;
@@ -34,7 +36,8 @@ struct EntryFlags {
 
 class Deriver {
  public:
-  explicit Deriver(const DerivationInputs& in) : in_(in), mem_(*in.kernelMemory), kernel_(*in.kernel) {}
+  explicit Deriver(const DerivationInputs& in)
+      : in_(in), mem_(*in.kernelMemory), kernel_(*in.kernel) {}
 
   DerivationResult run() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -43,15 +46,19 @@ class Deriver {
       data_ = findSymbolsByData(*in_.physical, mem_, kernel_);
       if (!data_.failure.empty()) {
         throw AnalysisError(
-            "cannot derive a profile: the kernel's symbol table is not resident (__LINKEDIT was jettisoned; "
-            "boot with keepsyms=1), no kernel file was given, and by its data: " + data_.failure +
+            "cannot derive a profile: the kernel's symbol table is not resident (__LINKEDIT was "
+            "jettisoned; "
+            "boot with keepsyms=1), no kernel file was given, and by its data: " +
+            data_.failure +
             "; pass the guest's kernel with --kernel /System/Library/Kernels/kernel");
       }
       report_.symbolSource = "data invariants in __DATA (no symbol table)";
     }
     AccessorEnvironment env;
     env.locate = [this](const std::string& s) { return locateFunction(s); };
-    env.readCode = [this](std::uint64_t va, std::span<std::uint8_t> out) { return mem_.read(va, out); };
+    env.readCode = [this](std::uint64_t va, std::span<std::uint8_t> out) {
+      return mem_.read(va, out);
+    };
     env.nameOf = [this](std::uint64_t va) { return nameOf(va); };
     env.readU64 = [this](std::uint64_t va) { return mem_.readU64(va); };
     code_ = readAccessors(env);
@@ -94,7 +101,8 @@ class Deriver {
     const auto found = data_.runtime.find(symbol);
     if (found == data_.runtime.end()) return std::nullopt;
     for (const auto& segment : kernel_.segments) {
-      if (found->second >= segment.runtimeStart && found->second - segment.runtimeStart < segment.size) {
+      if (found->second >= segment.runtimeStart &&
+          found->second - segment.runtimeStart < segment.size) {
         return found->second - segment.runtimeStart + segment.unslidStart;
       }
     }
@@ -113,12 +121,14 @@ class Deriver {
       std::sort(sortedSymbols_.begin(), sortedSymbols_.end());
     }
     const auto next = std::upper_bound(sortedSymbols_.begin(), sortedSymbols_.end(), it->second);
-    const std::uint64_t size = next == sortedSymbols_.end() ? 0x100 : std::min<std::uint64_t>(*next - it->second, 0x400);
+    const std::uint64_t size =
+        next == sortedSymbols_.end() ? 0x100 : std::min<std::uint64_t>(*next - it->second, 0x400);
     return std::make_pair(kernel_.slideSymbol(it->second), size);
   }
   std::string nameOf(std::uint64_t va) {
     if (byRuntime_.empty()) {
-      for (const auto& [name, addr] : in_.symbols) byRuntime_.emplace(kernel_.slideSymbol(addr), name);
+      for (const auto& [name, addr] : in_.symbols)
+        byRuntime_.emplace(kernel_.slideSymbol(addr), name);
     }
     const auto it = byRuntime_.find(va);
     return it == byRuntime_.end() ? std::string() : it->second;
@@ -162,8 +172,10 @@ class Deriver {
     DerivedField& f = field(name);
     f.value.reset();
     if (why.empty()) return;
-    if (f.underivable.empty()) f.underivable = why;
-    else f.underivable += "; " + why;
+    if (f.underivable.empty())
+      f.underivable = why;
+    else
+      f.underivable += "; " + why;
   }
   // A code value confirmed (or contradicted) by a data check.
   void confirm(const std::string& name, std::optional<std::uint64_t> codeValue, bool dataAgrees,
@@ -173,7 +185,8 @@ class Deriver {
       return;
     }
     if (!dataAgrees) {
-      reject(name, "the code says " + hex(*codeValue) + " but the data contradicts it: " + dataFact);
+      reject(name,
+             "the code says " + hex(*codeValue) + " but the data contradicts it: " + dataFact);
       return;
     }
     accept(name, *codeValue, dataFact);
@@ -181,15 +194,17 @@ class Deriver {
 
   std::optional<std::uint64_t> u64(std::uint64_t va) const { return mem_.readU64(va); }
   std::optional<std::uint32_t> u32(std::uint64_t va) const { return mem_.readU32(va); }
-  std::optional<std::string> cstr(std::uint64_t va, std::size_t n) const { return mem_.readCString(va, n); }
+  std::optional<std::string> cstr(std::uint64_t va, std::size_t n) const {
+    return mem_.readCString(va, n);
+  }
 
   // --- processes --------------------------------------------------------------------------
   void deriveProcList() {
     const auto allproc = runtime("_allproc");
     const auto kernprocVar = runtime("_kernproc");
     if (!allproc || !kernprocVar) {
-      reject("proc.p_list", std::string("no ") + (allproc ? "_kernproc" : "_allproc") + " symbol (" +
-                                in_.symbolSource + ")");
+      reject("proc.p_list", std::string("no ") + (allproc ? "_kernproc" : "_allproc") +
+                                " symbol (" + in_.symbolSource + ")");
       return;
     }
     const auto kernproc = u64(*kernprocVar);
@@ -223,15 +238,19 @@ class Deriver {
       }
     }
     if (candidates.size() != 1) {
-      reject("proc.p_list", candidates.empty() ? "no offset links _allproc to kernproc with consistent le_prev"
-                                               : "several offsets link _allproc to kernproc");
+      reject("proc.p_list", candidates.empty()
+                                ? "no offset links _allproc to kernproc with consistent le_prev"
+                                : "several offsets link _allproc to kernproc");
       procs_.clear();
       return;
     }
     accept("proc.p_list", candidates[0],
-           "the first proc's le_prev points back at _allproc, every le_prev at the previous le_next, and the "
-           "chain of " + std::to_string(procs_.size()) + " procs reaches kernproc");
-    for (const char* name : {"_allproc", "_kernproc", "_tasks", "_kmod", "_msgbufp", "_gLoadedKextSummaries"}) {
+           "the first proc's le_prev points back at _allproc, every le_prev at the previous "
+           "le_next, and the "
+           "chain of " +
+               std::to_string(procs_.size()) + " procs reaches kernproc");
+    for (const char* name :
+         {"_allproc", "_kernproc", "_tasks", "_kmod", "_msgbufp", "_gLoadedKextSummaries"}) {
       if (!unslid(name)) continue;
       field(name).value = unslid(name);
       field(name).evidence.push_back(symbolEvidence(name));
@@ -252,7 +271,8 @@ class Deriver {
     if (pidCode) {
       const auto pids = column32(*pidCode);
       std::set<std::uint32_t> distinct(pids.begin(), pids.end());
-      pidOk = u32(kernproc_ + *pidCode) == 0u && distinct.size() == pids.size() && distinct.count(1);
+      pidOk =
+          u32(kernproc_ + *pidCode) == 0u && distinct.size() == pids.size() && distinct.count(1);
       for (std::size_t i = 0; i < procs_.size(); ++i) pidOf_[procs_[i]] = pids[i];
     }
     const std::string pidFact = "kernproc's pid is 0, one proc is pid 1 and all " +
@@ -263,8 +283,11 @@ class Deriver {
       for (std::uint64_t o = 0; o + 4 <= kProcScanSpan; o += 4) {
         const auto pids = column32(o);
         std::set<std::uint32_t> distinct(pids.begin(), pids.end());
-        bool small = std::all_of(pids.begin(), pids.end(), [](std::uint32_t v) { return v < 100000; });
-        if (small && u32(kernproc_ + o) == 0u && distinct.size() == pids.size() && distinct.count(1)) hits.push_back(o);
+        bool small =
+            std::all_of(pids.begin(), pids.end(), [](std::uint32_t v) { return v < 100000; });
+        if (small && u32(kernproc_ + o) == 0u && distinct.size() == pids.size() &&
+            distinct.count(1))
+          hits.push_back(o);
       }
       // Several pid-like columns: keep those for which exactly one (ppid, parent
       // pointer) pair relates every proc to its parent's pid.
@@ -285,9 +308,11 @@ class Deriver {
       }
       if (hits.size() == 1) {
         for (std::size_t i = 0; i < procs_.size(); ++i) pidOf_[procs_[i]] = column32(hits[0])[i];
-        accept("proc.p_pid", hits[0], pidFact + "; the only such column" +
-                                          std::string(pidRelatedToParents_ ? " that matches the parent pointers' pids"
-                                                                           : "") + " (no proc_pid symbol to read)");
+        accept(
+            "proc.p_pid", hits[0],
+            pidFact + "; the only such column" +
+                std::string(pidRelatedToParents_ ? " that matches the parent pointers' pids" : "") +
+                " (no proc_pid symbol to read)");
       } else {
         std::string list;
         for (auto o : hits) list += (list.empty() ? "" : ", ") + hex(o);
@@ -315,8 +340,9 @@ class Deriver {
       std::set<std::uint64_t> hits;
       for (const auto& pair : pairs) hits.insert(pair.first);
       if (hits.size() == 1) {
-        accept("proc.p_ppid", *hits.begin(), "kernproc's ppid is 0 and on every proc it is the pid of the proc its "
-                                             "parent pointer leads to; the only such column (no proc_ppid symbol)");
+        accept("proc.p_ppid", *hits.begin(),
+               "kernproc's ppid is 0 and on every proc it is the pid of the proc its "
+               "parent pointer leads to; the only such column (no proc_ppid symbol)");
       } else {
         std::string list;
         for (auto o : hits) list += (list.empty() ? "" : ", ") + hex(o);
@@ -324,8 +350,8 @@ class Deriver {
                                   ") fit and there is no proc_ppid to read");
       }
     } else {
-      confirm("proc.p_ppid", ppidCode, ppidOk, "kernproc's ppid is 0 and every ppid is a pid on allproc",
-              "no proc_ppid accessor");
+      confirm("proc.p_ppid", ppidCode, ppidOk,
+              "kernproc's ppid is 0 and every ppid is a pid on allproc", "no proc_ppid accessor");
     }
     derivePptr();
   }
@@ -333,31 +359,32 @@ class Deriver {
   // Without code: the (p_ppid, p_pptr) pairs where every parent pointer leads to
   // the proc whose pid is the ppid, and some ppid differs from 0.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> parentPairs() {
-      std::vector<std::pair<std::uint64_t, std::uint64_t>> hits;
-      for (std::uint64_t po = 0; po + 8 <= kProcScanSpan; po += 8) {
-        bool pointers = true;
-        for (auto p : procs_) {
-          const auto parent = u64(p + po);
-          // a parent is another proc on allproc (no proc is its own parent), or none for kernproc
-          pointers = pointers && parent && *parent != p && (pidOf_.count(*parent) || (*parent == 0 && p == kernproc_));
-          if (!pointers) break;
-        }
-        if (!pointers) continue;
-        for (std::uint64_t o = 0; o + 4 <= kProcScanSpan; o += 4) {
-          bool ok = u32(kernproc_ + o) == 0u;
-          bool nonZero = false;
-          for (auto p : procs_) {
-            if (!ok) break;
-            const auto parent = *u64(p + po);
-            if (parent == 0) continue;
-            const auto ppid = u32(p + o);
-            ok = ppid == pidOf_[parent];
-            nonZero = nonZero || (ppid && *ppid != 0);
-          }
-          if (ok && nonZero) hits.push_back({o, po});
-        }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> hits;
+    for (std::uint64_t po = 0; po + 8 <= kProcScanSpan; po += 8) {
+      bool pointers = true;
+      for (auto p : procs_) {
+        const auto parent = u64(p + po);
+        // a parent is another proc on allproc (no proc is its own parent), or none for kernproc
+        pointers = pointers && parent && *parent != p &&
+                   (pidOf_.count(*parent) || (*parent == 0 && p == kernproc_));
+        if (!pointers) break;
       }
-      return hits;
+      if (!pointers) continue;
+      for (std::uint64_t o = 0; o + 4 <= kProcScanSpan; o += 4) {
+        bool ok = u32(kernproc_ + o) == 0u;
+        bool nonZero = false;
+        for (auto p : procs_) {
+          if (!ok) break;
+          const auto parent = *u64(p + po);
+          if (parent == 0) continue;
+          const auto ppid = u32(p + o);
+          ok = ppid == pidOf_[parent];
+          nonZero = nonZero || (ppid && *ppid != 0);
+        }
+        if (ok && nonZero) hits.push_back({o, po});
+      }
+    }
+    return hits;
   }
 
   void derivePptr() {
@@ -370,16 +397,23 @@ class Deriver {
         std::size_t pointers = 0;
         for (auto p : procs_) {
           const auto parent = u64(p + o);
-          if (!parent) { ok = false; break; }
+          if (!parent) {
+            ok = false;
+            break;
+          }
           if (*parent == 0 && p == kernproc_) continue;
           const auto it = pidOf_.find(*parent);
-          if (it == pidOf_.end() || u32(p + ppidOff) != it->second) { ok = false; break; }
+          if (it == pidOf_.end() || u32(p + ppidOff) != it->second) {
+            ok = false;
+            break;
+          }
           ++pointers;
         }
         if (ok && pointers + 1 >= procs_.size()) hits.push_back(o);
       }
       if (hits.size() == 1) {
-        accept("proc.p_pptr", hits[0], "on every proc it points at the proc on allproc whose pid is its p_ppid");
+        accept("proc.p_pptr", hits[0],
+               "on every proc it points at the proc on allproc whose pid is its p_ppid");
         field("proc.p_pptr").evidence.push_back("data: it is the only offset where that holds");
       } else {
         reject("proc.p_pptr", hits.empty() ? "no offset points every proc at its parent"
@@ -391,21 +425,24 @@ class Deriver {
   }
 
   void deriveNames() {
-
     // p_comm: kernproc "kernel_task", pid 1 "launchd".
     const auto commCode = fromCode("proc.p_comm");
     std::uint64_t launchd = 0;
-    for (auto& [p, pid] : pidOf_) if (pid == 1) launchd = p;
+    for (auto& [p, pid] : pidOf_)
+      if (pid == 1) launchd = p;
     bool commOk = false;
     if (commCode) {
       commOk = cstr(kernproc_ + *commCode, 16) == std::string("kernel_task") &&
                cstr(launchd + *commCode, 16) == std::string("launchd");
     }
     const std::string commFact = "kernproc's p_comm is \"kernel_task\" and pid 1's is \"launchd\"";
-    if (!commCode && data_.kernproc && !hasAccessor("_proc_name") && !hasAccessor("_proc_best_name")) {
+    if (!commCode && data_.kernproc && !hasAccessor("_proc_name") &&
+        !hasAccessor("_proc_best_name")) {
       const bool ok = cstr(launchd + data_.commOffset, 16) == std::string("launchd");
-      if (ok) accept("proc.p_comm", data_.commOffset, commFact + " (no accessor symbol to read)");
-      else reject("proc.p_comm", "pid 1 is not \"launchd\" at kernel_task's name offset");
+      if (ok)
+        accept("proc.p_comm", data_.commOffset, commFact + " (no accessor symbol to read)");
+      else
+        reject("proc.p_comm", "pid 1 is not \"launchd\" at kernel_task's name offset");
     } else {
       confirm("proc.p_comm", commCode, commOk, commFact, "no proc_name or proc_best_name accessor");
     }
@@ -421,18 +458,23 @@ class Deriver {
       for (auto p : procs_) {
         const auto n = cstr(p + candidate, 32);
         const auto c = cstr(p + comm, 16);
-        if (!n || !c) { ok = false; break; }
+        if (!n || !c) {
+          ok = false;
+          break;
+        }
         if (n->empty()) continue;
         ++nonEmpty;
         ok = ok && n->rfind(*c, 0) == 0;
       }
-      const std::string fact = "every non-empty name (" + std::to_string(nonEmpty) +
-                               ") begins with the proc's p_comm";
+      const std::string fact =
+          "every non-empty name (" + std::to_string(nonEmpty) + ") begins with the proc's p_comm";
       if (nameCode) {
         confirm("proc.p_name", nameCode, ok, fact, "");
       } else if (ok && nonEmpty > 0) {
-        accept("proc.p_name", candidate, "no accessor reads p_name in this build; it directly follows p_comm "
-                                         "(17 bytes, MAXCOMLEN + 1) and " + fact);
+        accept("proc.p_name", candidate,
+               "no accessor reads p_name in this build; it directly follows p_comm "
+               "(17 bytes, MAXCOMLEN + 1) and " +
+                   fact);
       } else {
         reject("proc.p_name", "no accessor reads it and the bytes after p_comm are not names");
       }
@@ -451,15 +493,20 @@ class Deriver {
       for (auto p : procs_) {
         const auto sec = u64(p + o);
         const auto usec = u32(p + o + 8);
-        if (!sec || !usec || *sec < *kSec || *sec > 4102444800ull || *usec >= 1000000u) { ok = false; break; }
+        if (!sec || !usec || *sec < *kSec || *sec > 4102444800ull || *usec >= 1000000u) {
+          ok = false;
+          break;
+        }
       }
       if (ok) hits.push_back(o);
     }
     if (hits.size() == 1) {
-      accept("proc.p_start", hits[0], "the only timeval on every proc with a plausible date, tv_usec < 10^6, "
-                                      "none earlier than kernproc's");
+      accept("proc.p_start", hits[0],
+             "the only timeval on every proc with a plausible date, tv_usec < 10^6, "
+             "none earlier than kernproc's");
     } else {
-      reject("proc.p_start", hits.empty() ? "no timeval field on every proc" : "several timeval-like fields");
+      reject("proc.p_start",
+             hits.empty() ? "no timeval field on every proc" : "several timeval-like fields");
     }
   }
 
@@ -487,7 +534,8 @@ class Deriver {
         ++n;
         ok = ok && u64(*t + *bsdCode) == p;
       }
-      const std::string fact = "for all " + std::to_string(n) + " procs with a task, task.bsd_info points back at the proc";
+      const std::string fact = "for all " + std::to_string(n) +
+                               " procs with a task, task.bsd_info points back at the proc";
       confirm("proc.task", taskCode, ok && n > 0, fact, "");
       confirm("task.bsd_info", bsdCode, ok && n > 0, fact, "");
     } else if (!sizeCode && !hasAccessor("_proc_task") && !hasAccessor("_get_bsdtask_info")) {
@@ -509,16 +557,19 @@ class Deriver {
         }
       }
       if (hits.size() == 1) {
-        const std::string fact = "for all " + std::to_string(procs_.size()) +
-                                 " procs the task pointer leads to a task whose bsd_info points back; the only "
-                                 "such pair (no accessor symbols)";
+        const std::string fact =
+            "for all " + std::to_string(procs_.size()) +
+            " procs the task pointer leads to a task whose bsd_info points back; the only "
+            "such pair (no accessor symbols)";
         accept("proc.task", hits[0].first, fact);
         accept("task.bsd_info", hits[0].second, fact);
       } else {
-        reject("proc.task", std::to_string(hits.size()) + " (task, bsd_info) pairs fit and there is no code to read");
+        reject("proc.task", std::to_string(hits.size()) +
+                                " (task, bsd_info) pairs fit and there is no code to read");
       }
     } else if (!sizeCode) {
-      reject("proc.task", "neither proc.task with task.bsd_info nor proc_struct_size came from the code");
+      reject("proc.task",
+             "neither proc.task with task.bsd_info nor proc_struct_size came from the code");
     }
 
     // The tasks queue: head in _tasks, queue_chain_t {next, prev} at some offset;
@@ -528,7 +579,8 @@ class Deriver {
       reject("task.tasks", "no _tasks symbol");
     } else {
       std::set<std::uint64_t> procTasks;
-      for (auto p : procs_) if (auto t = taskOf(p); t && *t) procTasks.insert(*t);
+      for (auto p : procs_)
+        if (auto t = taskOf(p); t && *t) procTasks.insert(*t);
       const auto first = u64(*head);
       std::vector<std::uint64_t> hits;
       std::size_t count = 0;
@@ -538,7 +590,10 @@ class Deriver {
         std::size_t n = 0;
         bool ok = true;
         while (t != *head && n < kMaxListLength) {
-          if (!kernelPointer(t) || !procTasks.count(t)) { ok = false; break; }
+          if (!kernelPointer(t) || !procTasks.count(t)) {
+            ok = false;
+            break;
+          }
           ++n;
           t = u64(t + o).value_or(*head);
         }
@@ -548,16 +603,20 @@ class Deriver {
         }
       }
       if (hits.size() == 1) {
-        accept("task.tasks", hits[0], "the queue from _tasks closes on its head after " + std::to_string(count) +
-                                          " tasks, the first task's prev is the head");
-        field("task.tasks").evidence.push_back("data: every task on it is the task of a proc on allproc");
+        accept("task.tasks", hits[0],
+               "the queue from _tasks closes on its head after " + std::to_string(count) +
+                   " tasks, the first task's prev is the head");
+        field("task.tasks")
+            .evidence.push_back("data: every task on it is the task of a proc on allproc");
         if (taskFollowsProc_) {
-          accept("proc_struct_size", *taskFollowsProc_,
-                 "every task on the _tasks queue is at proc + proc_struct_size of a proc on allproc");
+          accept(
+              "proc_struct_size", *taskFollowsProc_,
+              "every task on the _tasks queue is at proc + proc_struct_size of a proc on allproc");
         }
       } else {
-        reject("task.tasks", hits.empty() ? "no queue offset closes through _tasks over the procs' tasks"
-                                          : "several queue offsets fit");
+        reject("task.tasks", hits.empty()
+                                 ? "no queue offset closes through _tasks over the procs' tasks"
+                                 : "several queue offsets fit");
         if (taskFollowsProc_) reject("proc_struct_size", "the tasks queue does not confirm it");
       }
     }
@@ -585,17 +644,21 @@ class Deriver {
         if (!map || !kernelPointer(*map)) continue;
         for (std::uint64_t h = 0; h + 0x20 <= 0x100; h += 8) {
           const MapWalk w = walkMap(*map, h);
-          if (w.ok && !w.entries.empty() && (!kernelMapVar || u64(*kernelMapVar) == map)) hits.push_back({m, h});
+          if (w.ok && !w.entries.empty() && (!kernelMapVar || u64(*kernelMapVar) == map))
+            hits.push_back({m, h});
         }
       }
       if (hits.size() == 1) {
         kernelMap_ = *u64(*kernelTask + hits[0].first);
         dataMapHeader_ = hits[0].second;
-        accept("task.map", hits[0].first, "kernel_task's member there leads to a map whose entry list closes through "
-                                          "its header" + std::string(kernelMapVar ? ", the one in _kernel_map" : "") +
-                                          "; the only such member (no get_task_map symbol)");
+        accept("task.map", hits[0].first,
+               "kernel_task's member there leads to a map whose entry list closes through "
+               "its header" +
+                   std::string(kernelMapVar ? ", the one in _kernel_map" : "") +
+                   "; the only such member (no get_task_map symbol)");
       } else {
-        reject("task.map", std::to_string(hits.size()) + " task members lead to a map and there is no code to read");
+        reject("task.map", std::to_string(hits.size()) +
+                               " task members lead to a map and there is no code to read");
       }
     } else {
       confirm("task.map", mapCode, mapOk, fact, "no get_task_map accessor");
@@ -623,10 +686,12 @@ class Deriver {
       }
       if (hits.size() == 1) {
         kernelPmap_ = *u64(kernelMap_ + hits[0]);
-        accept("_vm_map.pmap", hits[0], "the kernel map's member there leads to the struct holding the kernel's DTB; "
-                                        "the only such member (no get_task_pmap symbol)");
+        accept("_vm_map.pmap", hits[0],
+               "the kernel map's member there leads to the struct holding the kernel's DTB; "
+               "the only such member (no get_task_pmap symbol)");
       } else {
-        reject("_vm_map.pmap", std::to_string(hits.size()) + " map members lead to the DTB and there is no code");
+        reject("_vm_map.pmap",
+               std::to_string(hits.size()) + " map members lead to the DTB and there is no code");
       }
     } else {
       confirm("_vm_map.pmap", pmapCode, pmapOk, pmapFact, "no get_task_pmap accessor");
@@ -639,10 +704,12 @@ class Deriver {
         if (u64(kernelPmap_ + o) == kernel_.dtb) hits.push_back(o);
       }
       if (hits.size() == 1) {
-        accept("pmap.pm_cr3", hits[0], "the kernel pmap holds the kernel's DTB " + hex(kernel_.dtb) + " there");
+        accept("pmap.pm_cr3", hits[0],
+               "the kernel pmap holds the kernel's DTB " + hex(kernel_.dtb) + " there");
         checkUserCr3(hits[0], taskOf);
       } else {
-        reject("pmap.pm_cr3", hits.empty() ? "the kernel pmap does not hold the DTB" : "the DTB appears twice");
+        reject("pmap.pm_cr3",
+               hits.empty() ? "the kernel pmap does not hold the DTB" : "the DTB appears twice");
       }
     } else {
       reject("pmap.pm_cr3", "needs the kernel pmap (task.map, _vm_map.pmap)");
@@ -654,7 +721,8 @@ class Deriver {
     // Second fact: each user pmap's PML4 shares the kernel half with the kernel's.
     std::size_t shared = 0, users = 0;
     std::uint64_t kernelSlot = 0;
-    in_.physical->read(kernel_.dtb + 511 * 8, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&kernelSlot), 8));
+    in_.physical->read(kernel_.dtb + 511 * 8,
+                       std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&kernelSlot), 8));
     for (auto p : procs_) {
       if (p == kernproc_) continue;
       const auto t = taskOf(p);
@@ -667,13 +735,15 @@ class Deriver {
       if (!cr3) continue;
       ++users;
       std::uint64_t slot = 0;
-      in_.physical->read((*cr3 & ~0xfffull) + 511 * 8, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&slot), 8));
+      in_.physical->read((*cr3 & ~0xfffull) + 511 * 8,
+                         std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&slot), 8));
       if (slot == kernelSlot && slot != 0) ++shared;
       userMaps_.push_back({*m, *cr3 & ~0xfffull});
     }
     if (users > 0 && shared == users) {
-      field("pmap.pm_cr3").evidence.push_back("data: all " + std::to_string(users) +
-                                              " user pmaps' PML4s share the kernel's top slot");
+      field("pmap.pm_cr3")
+          .evidence.push_back("data: all " + std::to_string(users) +
+                              " user pmaps' PML4s share the kernel's top slot");
     }
   }
 
@@ -703,18 +773,21 @@ class Deriver {
     } else if (roCode && roCredCode) {
       bool back = true;  // proc_ro.pr_proc points back at the proc (xnu-8792 proc_ro.h)
       for (auto p : procs_) back = back && u64(*u64(p + *roCode)) == p;
-      confirm("proc.p_proc_ro", roCode, credsOk && back, credFact + "; each proc_ro points back at its proc", "");
+      confirm("proc.p_proc_ro", roCode, credsOk && back,
+              credFact + "; each proc_ro points back at its proc", "");
       confirm("proc_ro.p_ucred", roCredCode, credsOk, credFact, "");
     } else if (!hasAccessor("_proc_ucred") && !hasAccessor("_kauth_cred_getuid")) {
       deriveCredentialsFromData();
       return;
     } else {
-      reject("proc.p_ucred", field("proc.p_ucred").underivable.empty() ? "no proc_ucred accessor" : "");
+      reject("proc.p_ucred",
+             field("proc.p_ucred").underivable.empty() ? "no proc_ucred accessor" : "");
       return;
     }
     const auto kcred = credOf(kernproc_);
     const bool uidOk = uidCode && kcred && u32(*kcred + *uidCode) == 0u;
-    confirm("ucred.cr_posix.cr_uid", uidCode, uidOk, "kernel_task's uid is 0", "no kauth_cred_getuid accessor");
+    confirm("ucred.cr_posix.cr_uid", uidCode, uidOk, "kernel_task's uid is 0",
+            "no kauth_cred_getuid accessor");
     if (gidCode) {
       const bool gidOk = kcred && u32(*kcred + *gidCode) == 0u;
       confirm("ucred.cr_posix.cr_rgid", gidCode, gidOk, "kernel_task's rgid is 0", "");
@@ -735,7 +808,10 @@ class Deriver {
         for (auto p : procs_) {
           if (!ok) break;
           const auto cred = u64(p + c);
-          if (!cred || !kernelPointer(*cred)) { ok = false; break; }
+          if (!cred || !kernelPointer(*cred)) {
+            ok = false;
+            break;
+          }
           const auto uid = u32(*cred + u), ruid = u32(*cred + u + 4), svuid = u32(*cred + u + 8);
           ok = uid && uid == ruid && uid == svuid && *uid < 0x80000000u;
           someoneElse = someoneElse || (uid && *uid != 0);
@@ -744,12 +820,14 @@ class Deriver {
       }
     }
     if (hits.size() != 1) {
-      reject("ucred.cr_posix.cr_uid", std::to_string(hits.size()) +
-                                          " (p_ucred, cr_uid) pairs fit and there is no code to read");
+      reject("ucred.cr_posix.cr_uid",
+             std::to_string(hits.size()) +
+                 " (p_ucred, cr_uid) pairs fit and there is no code to read");
       return;
     }
-    const std::string fact = "every proc's credential has uid == ruid == svuid, 0 for kernel_task and not for "
-                             "everyone; the only such pair (no accessor symbols)";
+    const std::string fact =
+        "every proc's credential has uid == ruid == svuid, 0 for kernel_task and not for "
+        "everyone; the only such pair (no accessor symbols)";
     accept("proc.p_ucred", hits[0].first, fact);
     accept("ucred.cr_posix.cr_uid", hits[0].second, fact);
     // cr_rgid sits after cr_groups[16]: 80 bytes past cr_uid; it equals cr_svgid and cr_groups[0].
@@ -760,8 +838,10 @@ class Deriver {
       const auto g = u32(cred + rgid);
       ok = ok && g && g == u32(cred + rgid + 4) && g == u32(cred + hits[0].second + 16);
     }
-    if (ok) accept("ucred.cr_posix.cr_rgid", rgid, "cr_uid + 80 (after cr_groups[16]) equals cr_svgid and "
-                                                   "cr_groups[0] on every proc");
+    if (ok)
+      accept("ucred.cr_posix.cr_rgid", rgid,
+             "cr_uid + 80 (after cr_groups[16]) equals cr_svgid and "
+             "cr_groups[0] on every proc");
   }
 
   // --- vm maps ------------------------------------------------------------------------------
@@ -782,8 +862,8 @@ class Deriver {
     std::uint64_t lastEnd = *minimum;
     while (e && *e != head && w.entries.size() < 70000) {
       const auto p = u64(*e), s = u64(*e + 0x10), en = u64(*e + 0x18);
-      if (!kernelPointer(*e) || p != prev || !s || !en || (*s & 0xfff) || (*en & 0xfff) || *s >= *en ||
-          *s < lastEnd) {
+      if (!kernelPointer(*e) || p != prev || !s || !en || (*s & 0xfff) || (*en & 0xfff) ||
+          *s >= *en || *s < lastEnd) {
         return w;
       }
       w.entries.push_back(*e);
@@ -806,7 +886,8 @@ class Deriver {
       maxCode = *dataMapHeader_ + 0x18;
       std::vector<std::uint64_t> hits;
       std::vector<std::pair<std::uint64_t, std::size_t>> lengths;
-      if (kernelMap_) lengths.push_back({kernelMap_, walkMap(kernelMap_, *dataMapHeader_).entries.size()});
+      if (kernelMap_)
+        lengths.push_back({kernelMap_, walkMap(kernelMap_, *dataMapHeader_).entries.size()});
       for (std::uint64_t o = *dataMapHeader_ + 0x20; o + 4 <= *dataMapHeader_ + 0x60; o += 4) {
         bool ok = !lengths.empty();
         for (auto& [m, n] : lengths) ok = ok && u32(m + o) == n;
@@ -833,14 +914,17 @@ class Deriver {
       ++checked;
       for (auto e : w.entries) allEntries_.push_back(e);
     }
-    const std::string fact = "in " + std::to_string(checked) + " maps the entry list is circular through the "
-                             "header, sorted, page aligned, above min_offset and as long as nentries says";
+    const std::string fact =
+        "in " + std::to_string(checked) +
+        " maps the entry list is circular through the "
+        "header, sorted, page aligned, above min_offset and as long as nentries says";
     confirm("_vm_map.hdr", links, ok, fact, "");
     confirm("_vm_map.hdr.nentries", countCode, ok, fact, "");
     confirm("_vm_map.min_offset", minCode, ok, fact, "");
     confirm("_vm_map.max_offset", maxCode, ok, fact, "");
     if (!ok) return;
-    accept("vm_map_links.start", 0x10, "get_map_min reads the header's start at hdr + 0x10; " + fact);
+    accept("vm_map_links.start", 0x10,
+           "get_map_min reads the header's start at hdr + 0x10; " + fact);
     deriveEntryFlags();
   }
 
@@ -859,11 +943,17 @@ class Deriver {
         std::size_t nonZero = 0;
         for (auto e : allEntries_) {
           const auto word = u32(e + w);
-          if (!word) { ok = false; break; }
+          if (!word) {
+            ok = false;
+            break;
+          }
           const std::uint32_t prot = (*word >> 7) & ((1u << width) - 1);
           const std::uint32_t max = (*word >> (7 + width)) & ((1u << width) - 1);
           const std::uint32_t inherit = (*word >> (7 + 2 * width)) & 3;
-          if (prot > 7 || max > 7 || (prot & ~max) || inherit > 2) { ok = false; break; }
+          if (prot > 7 || max > 7 || (prot & ~max) || inherit > 2) {
+            ok = false;
+            break;
+          }
           nonZero += max != 0;
         }
         if (ok && nonZero * 2 > allEntries_.size()) hits.push_back({w, width});
@@ -880,16 +970,20 @@ class Deriver {
       }
     }
     if (agreeing.size() != 1) {
-      for (const char* n : {"vm_map_entry.protection", "vm_map_entry.max_protection", "vm_map_entry.inheritance"}) {
+      for (const char* n :
+           {"vm_map_entry.protection", "vm_map_entry.max_protection", "vm_map_entry.inheritance"}) {
         reject(n, std::to_string(hits.size()) + " flag-word candidates pass prot within maxprot, " +
-                      std::to_string(agreeing.size()) + " agree with the page tables; need exactly one");
+                      std::to_string(agreeing.size()) +
+                      " agree with the page tables; need exactly one");
       }
       return;
     }
     flags_ = agreeing[0];
-    const std::string sub = "on all " + std::to_string(allEntries_.size()) + " entries prot is within maxprot and "
+    const std::string sub = "on all " + std::to_string(allEntries_.size()) +
+                            " entries prot is within maxprot and "
                             "inheritance is share/copy/none";
-    const std::string pte = std::to_string(pagesChecked) + " resident user pages: PTE writable and NX bits agree";
+    const std::string pte =
+        std::to_string(pagesChecked) + " resident user pages: PTE writable and NX bits agree";
     auto bits = [&](const std::string& name, std::uint32_t start, std::uint32_t count) {
       accept(name, flags_.word, sub);
       field(name).evidence.push_back("data: " + pte);
@@ -937,7 +1031,8 @@ class Deriver {
       if (!word || (*word & 2)) continue;  // submap entries (bit 1) are checked below
       plainOk = plainOk && (*word == 0 || kernelPointer(*word));
       const std::uint64_t p = *word >> 32;
-      packedOk = packedOk && (p == 0 || kernelPointer((p << 6) + 0xffffff7f80000000ull)) && (*word & 0xfffffffcull) == 0;
+      packedOk = packedOk && (p == 0 || kernelPointer((p << 6) + 0xffffff7f80000000ull)) &&
+                 (*word & 0xfffffffcull) == 0;
     }
     const bool packed = !plainOk && packedOk;
     std::size_t submaps = 0, objects = 0;
@@ -946,30 +1041,45 @@ class Deriver {
     for (auto e : allEntries_) {
       const auto word = u64(e + objectOff);
       const auto flagBits = u32(e + subWord);
-      if (!word || !flagBits) { ok = false; break; }
+      if (!word || !flagBits) {
+        ok = false;
+        break;
+      }
       const bool sub = (*flagBits >> 1) & 1;
       if (sub) {
         const std::uint64_t submap = *word & ~3ull;
-        if (!walkMap(submap, *field("_vm_map.hdr").value).ok) { ok = false; break; }
+        if (!walkMap(submap, *field("_vm_map.hdr").value).ok) {
+          ok = false;
+          break;
+        }
         ++submaps;
       } else if (packed) {
         const std::uint64_t p = *word >> 32;
-        if (p && !kernelPointer((p << 6) + 0xffffff7f80000000ull)) { ok = false; break; }
+        if (p && !kernelPointer((p << 6) + 0xffffff7f80000000ull)) {
+          ok = false;
+          break;
+        }
         objects += p != 0;
       } else {
-        if (*word && !kernelPointer(*word)) { ok = false; break; }
+        if (*word && !kernelPointer(*word)) {
+          ok = false;
+          break;
+        }
         objects += *word != 0;
       }
     }
     if (!ok) {
-      reject("vm_map_entry.vme_object", "the words before the flags are not object pointers on every entry");
+      reject("vm_map_entry.vme_object",
+             "the words before the flags are not object pointers on every entry");
       return;
     }
     accept("vm_map_entry.vme_object", objectOff,
-           std::to_string(objects) + " entries hold a vm_object pointer" + (packed ? " (packed 32-bit)" : "") +
-               " and all " + std::to_string(submaps) + " submap entries a vm_map whose entry list closes");
+           std::to_string(objects) + " entries hold a vm_object pointer" +
+               (packed ? " (packed 32-bit)" : "") + " and all " + std::to_string(submaps) +
+               " submap entries a vm_map whose entry list closes");
     packedObject_ = packed;
-    accept("vm_map_entry.is_sub_map", subWord, "bit 1 set exactly on entries whose object is a vm_map");
+    accept("vm_map_entry.is_sub_map", subWord,
+           "bit 1 set exactly on entries whose object is a vm_map");
     field("vm_map_entry.is_sub_map").bitStart = 1;
     field("vm_map_entry.is_sub_map").bitCount = 1;
     // The VM tag: low 12 bits of vme_offset from xnu-3247 (Darwin 15), else the
@@ -982,18 +1092,23 @@ class Deriver {
     }
     const bool darwin15 = kernel_.versionMajor >= 15;
     if (lowBits > 0 && aliasBits == 0 && darwin15) {
-      accept("vm_map_entry.vme_offset", offsetOff, std::to_string(lowBits) + " entries carry a tag in the offset's "
-                                                   "low 12 bits; the banner says Darwin " +
-                                                   std::to_string(kernel_.versionMajor) + " (tag moved there in 15)");
+      accept("vm_map_entry.vme_offset", offsetOff,
+             std::to_string(lowBits) +
+                 " entries carry a tag in the offset's "
+                 "low 12 bits; the banner says Darwin " +
+                 std::to_string(kernel_.versionMajor) + " (tag moved there in 15)");
     } else if (lowBits == 0 && aliasBits > 0 && !darwin15) {
       accept("vm_map_entry.vme_offset", offsetOff, "every offset is page aligned");
-      accept("vm_map_entry.alias", flags_.word, std::to_string(aliasBits) + " entries carry an 8-bit alias after "
-                                                "use_pmap; the banner says Darwin " +
-                                                std::to_string(kernel_.versionMajor) + " (before 15)");
+      accept("vm_map_entry.alias", flags_.word,
+             std::to_string(aliasBits) +
+                 " entries carry an 8-bit alias after "
+                 "use_pmap; the banner says Darwin " +
+                 std::to_string(kernel_.versionMajor) + " (before 15)");
       field("vm_map_entry.alias").bitStart = 16;
       field("vm_map_entry.alias").bitCount = 8;
     } else {
-      reject("vm_map_entry.vme_offset", "the tag location in the data and the kernel version disagree");
+      reject("vm_map_entry.vme_offset",
+             "the tag location in the data and the kernel version disagree");
     }
   }
 
@@ -1020,7 +1135,8 @@ class Deriver {
     p.banner = kernel_.banner;
     if (!kernel_.uuid.empty()) p.uuid = kernel_.uuid;
     const auto x = kernel_.banner.find("root:xnu-");
-    if (x != std::string::npos) p.xnu = kernel_.banner.substr(x + 5, kernel_.banner.find('~', x) - x - 5);
+    if (x != std::string::npos)
+      p.xnu = kernel_.banner.substr(x + 5, kernel_.banner.find('~', x) - x - 5);
     p.layoutSource = "derived";
     p.provenance.source = "kernel in memory (" + in_.symbolSource + ")";
     p.provenance.tool = "xnuscope derive";
@@ -1049,9 +1165,12 @@ class Deriver {
     }
     put(p, "vm_map_entry", "vme_offset", "unsigned long long");
     if (packedObject_) {
-      if (auto it = fields_.find("vm_map_entry.vme_object"); it != fields_.end() && it->second.derived()) {
-        p.structs["vm_map_entry"].fields["vme_object_or_delta"] = Field{*it->second.value + 4, "unsigned int", {}, 1};
-        p.structs["vm_map_entry"].fields["vme_object_value"] = Field{*it->second.value, "unsigned long long", {}, 1};
+      if (auto it = fields_.find("vm_map_entry.vme_object");
+          it != fields_.end() && it->second.derived()) {
+        p.structs["vm_map_entry"].fields["vme_object_or_delta"] =
+            Field{*it->second.value + 4, "unsigned int", {}, 1};
+        p.structs["vm_map_entry"].fields["vme_object_value"] =
+            Field{*it->second.value, "unsigned long long", {}, 1};
       }
     } else {
       put(p, "vm_map_entry", "vme_object", "vm_object *");
@@ -1060,7 +1179,8 @@ class Deriver {
     auto end = [&](const std::string& s) {
       std::uint64_t e = 0;
       for (auto& [n, f] : p.structs[s].fields) {
-        std::uint64_t size = f.type.find('*') != std::string::npos || f.type == "unsigned long long" ? 8 : 4;
+        std::uint64_t size =
+            f.type.find('*') != std::string::npos || f.type == "unsigned long long" ? 8 : 4;
         if (f.type == "char[17]") size = 17;
         if (f.type == "char[33]") size = 33;
         if (f.type == "timeval" || f.type == "queue_entry" || f.type == "void *[2]") size = 16;
@@ -1069,12 +1189,14 @@ class Deriver {
       return (e + 15) / 16 * 16;
     };
     if (p.structs.count("proc")) {
-      p.structs["proc"].size = taskFollowsProc_ && field("proc_struct_size").derived() ? *taskFollowsProc_ : end("proc");
+      p.structs["proc"].size =
+          taskFollowsProc_ && field("proc_struct_size").derived() ? *taskFollowsProc_ : end("proc");
     }
     for (const char* s : {"proc_ro", "ucred", "task", "_vm_map", "pmap", "vm_map_entry"}) {
       if (p.structs.count(s)) p.structs[s].size = end(s);
     }
-    if (p.structs.count("_vm_map") && fields_.count("_vm_map.hdr.nentries") && fields_["_vm_map.hdr.nentries"].derived()) {
+    if (p.structs.count("_vm_map") && fields_.count("_vm_map.hdr.nentries") &&
+        fields_["_vm_map.hdr.nentries"].derived()) {
       const std::uint64_t hdr = *fields_["_vm_map.hdr"].value;
       p.structs["vm_map_header"].size = 0x28;
       p.structs["vm_map_header"].fields["links"] = Field{0, "vm_map_links", {}, 1};
@@ -1087,16 +1209,20 @@ class Deriver {
                                           {"end", Field{0x18, "unsigned long long", {}, 1}}};
       if (p.structs.count("vm_map_entry")) {
         p.structs["vm_map_entry"].fields["links"] = Field{0, "vm_map_links", {}, 1};
-        p.structs["vm_map_entry"].size = std::max<std::uint64_t>(p.structs["vm_map_entry"].size, 0x20);
+        p.structs["vm_map_entry"].size =
+            std::max<std::uint64_t>(p.structs["vm_map_entry"].size, 0x20);
       }
     }
-    p.structs["timeval"] = StructLayout{16, {{"tv_sec", Field{0, "long", {}, 1}}, {"tv_usec", Field{8, "int", {}, 1}}}};
-    p.structs["queue_entry"] =
-        StructLayout{16, {{"next", Field{0, "queue_entry *", {}, 1}}, {"prev", Field{8, "queue_entry *", {}, 1}}}};
+    p.structs["timeval"] = StructLayout{
+        16, {{"tv_sec", Field{0, "long", {}, 1}}, {"tv_usec", Field{8, "int", {}, 1}}}};
+    p.structs["queue_entry"] = StructLayout{
+        16,
+        {{"next", Field{0, "queue_entry *", {}, 1}}, {"prev", Field{8, "queue_entry *", {}, 1}}}};
     for (const auto& name : walkerSymbolNames()) {
       if (auto address = unslid(name)) p.symbols[name] = *address;
     }
-    if (auto it = in_.symbols.find("_proc_struct_size"); it != in_.symbols.end()) p.symbols[it->first] = it->second;
+    if (auto it = in_.symbols.find("_proc_struct_size"); it != in_.symbols.end())
+      p.symbols[it->first] = it->second;
     return p;
   }
 
@@ -1133,11 +1259,23 @@ DerivationResult deriveProfile(const DerivationInputs& inputs) {
 }
 
 const std::vector<std::string>& requiredDerivedFields() {
-  static const std::vector<std::string> names = {
-      "proc.p_list",  "proc.p_pid",  "proc.p_ppid", "proc.p_pptr", "proc.p_comm",
-      "ucred.cr_posix.cr_uid", "task.tasks", "task.map", "_vm_map.pmap", "pmap.pm_cr3", "_vm_map.hdr",
-      "vm_map_entry.protection", "vm_map_entry.max_protection", "vm_map_entry.inheritance",
-      "vm_map_entry.is_sub_map", "vm_map_entry.vme_object", "vm_map_entry.vme_offset"};
+  static const std::vector<std::string> names = {"proc.p_list",
+                                                 "proc.p_pid",
+                                                 "proc.p_ppid",
+                                                 "proc.p_pptr",
+                                                 "proc.p_comm",
+                                                 "ucred.cr_posix.cr_uid",
+                                                 "task.tasks",
+                                                 "task.map",
+                                                 "_vm_map.pmap",
+                                                 "pmap.pm_cr3",
+                                                 "_vm_map.hdr",
+                                                 "vm_map_entry.protection",
+                                                 "vm_map_entry.max_protection",
+                                                 "vm_map_entry.inheritance",
+                                                 "vm_map_entry.is_sub_map",
+                                                 "vm_map_entry.vme_object",
+                                                 "vm_map_entry.vme_offset"};
   return names;
 }
 

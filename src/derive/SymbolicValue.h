@@ -27,8 +27,8 @@ struct SymbolicValue {
   };
   Kind kind = Kind::Unknown;
   int index = 0;
-  std::int64_t offset = 0;     // added to the value (Constant: the value itself)
-  std::int64_t disp = 0;       // Load: *(base + disp)
+  std::int64_t offset = 0;    // added to the value (Constant: the value itself)
+  std::int64_t disp = 0;      // Load: *(base + disp)
   std::uint64_t address = 0;  // Global: runtime VA; CallResult: callee VA
   unsigned width = 8;         // Load
   ValuePtr base;              // Load, Sum, Difference

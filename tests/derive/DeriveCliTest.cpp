@@ -4,7 +4,6 @@
 // carries evidence, and a broken accessor makes its field underivable (exit 1,
 // field named) instead of guessed.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -21,7 +20,8 @@ namespace {
 using Json = nlohmann::json;
 
 ForgedImage forged(const std::string& profile, std::vector<std::string> extra = {}) {
-  return forgeImage({.profile = profile, .seed = 31, .ram = "128M", .procs = 12, .extraArgs = std::move(extra)});
+  return forgeImage(
+      {.profile = profile, .seed = 31, .ram = "128M", .procs = 12, .extraArgs = std::move(extra)});
 }
 
 CliResult run(const ForgedImage& img, std::vector<std::string> args) {
@@ -33,8 +33,11 @@ CliResult run(const ForgedImage& img, std::vector<std::string> args) {
 // Every walker command gives the same JSON through the derived profile as through `reference`.
 void expectSameAsReference(const ForgedImage& img, const std::vector<std::string>& reference) {
   const std::string pid1 = "1";
-  for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"pslist"}, {"pstree"}, {"kexts"}, {"dmesg"}, {"maps", "--pid", pid1}}) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"pslist"},
+                                                  {"pstree"},
+                                                  {"kexts"},
+                                                  {"dmesg"},
+                                                  {"maps", "--pid", pid1}}) {
     std::vector<std::string> derived = {"--kernel", img.image + ".kernel", "--profile", "derive"};
     derived.insert(derived.end(), command.begin(), command.end());
     std::vector<std::string> exact = reference;
@@ -54,7 +57,8 @@ TEST(DeriveCliTest, EveryRealBuildDerivedEqualsExactProfile) {
     const ForgedImage img = forged(build);  // __LINKEDIT jettisoned: symbols from --kernel
     expectSameAsReference(img, {});
     const Json truth = img.truth;
-    const Json pslist = Json::parse(run(img, {"--kernel", img.image + ".kernel", "--profile", "derive", "pslist"}).out);
+    const Json pslist = Json::parse(
+        run(img, {"--kernel", img.image + ".kernel", "--profile", "derive", "pslist"}).out);
     ASSERT_EQ(pslist["processes"].size(), truth["processes"].size());
     for (std::size_t i = 0; i < pslist["processes"].size(); ++i) {
       EXPECT_EQ(pslist["processes"][i]["pid"], truth["processes"][i]["pid"]);
@@ -78,10 +82,12 @@ TEST(DeriveCliTest, UnknownBuildWithResidentSymbolsNeedsNoOption) {
   ASSERT_EQ(info.exitCode, 0) << info.err;
   const Json doc = Json::parse(info.out);
   EXPECT_EQ(doc["profile_source"], "derived");
-  EXPECT_NE(doc["warnings"].dump().find("no profile matched"), std::string::npos) << doc["warnings"];
+  EXPECT_NE(doc["warnings"].dump().find("no profile matched"), std::string::npos)
+      << doc["warnings"];
   const CliResult a = run(img, {"pslist"});
   EXPECT_NE(a.err.find("no profile matched"), std::string::npos) << a.err;  // said on stderr
-  const CliResult b = run(img, {"--kernel", img.image + ".kernel", "--profile", img.isfPath, "pslist"});
+  const CliResult b =
+      run(img, {"--kernel", img.image + ".kernel", "--profile", img.isfPath, "pslist"});
   ASSERT_EQ(a.exitCode, 0) << a.err;
   EXPECT_EQ(Json::parse(a.out), Json::parse(b.out));
 }
@@ -89,7 +95,8 @@ TEST(DeriveCliTest, UnknownBuildWithResidentSymbolsNeedsNoOption) {
 TEST(DeriveCliTest, DerivedOffsetsEqualTheRealProfileWithEvidence) {
   const std::string build = "HighSierra_10.13.6_17G65";
   const ForgedImage img = forged(build, {"--keepsyms"});
-  const auto dir = std::filesystem::temp_directory_path() / ("xnuscope-derive-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("xnuscope-derive-" + std::to_string(::getpid()));
   const CliResult r = run(img, {"profile", "derive", "-o", dir.string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const Json summary = Json::parse(r.out);
@@ -101,17 +108,34 @@ TEST(DeriveCliTest, DerivedOffsetsEqualTheRealProfileWithEvidence) {
   auto offset = [](const Json& profile, const std::string& s, const std::string& f) {
     return profile["structs"][s]["fields"][f]["offset"];
   };
-  for (const auto& [s, f] : std::vector<std::pair<std::string, std::string>>{
-           {"proc", "p_pid"}, {"proc", "p_ppid"}, {"proc", "p_pptr"}, {"proc", "task"}, {"proc", "p_ucred"},
-           {"proc", "p_comm"}, {"proc", "p_name"}, {"proc", "p_start"}, {"proc", "p_list"}, {"task", "map"},
-           {"task", "bsd_info"}, {"task", "tasks"}, {"_vm_map", "pmap"}, {"_vm_map", "hdr"}, {"pmap", "pm_cr3"},
-           {"vm_map_entry", "protection"}, {"vm_map_entry", "max_protection"}, {"vm_map_entry", "inheritance"},
-           {"vm_map_entry", "is_sub_map"}, {"vm_map_entry", "vme_object"}, {"vm_map_entry", "vme_offset"}}) {
+  for (const auto& [s, f] :
+       std::vector<std::pair<std::string, std::string>>{{"proc", "p_pid"},
+                                                        {"proc", "p_ppid"},
+                                                        {"proc", "p_pptr"},
+                                                        {"proc", "task"},
+                                                        {"proc", "p_ucred"},
+                                                        {"proc", "p_comm"},
+                                                        {"proc", "p_name"},
+                                                        {"proc", "p_start"},
+                                                        {"proc", "p_list"},
+                                                        {"task", "map"},
+                                                        {"task", "bsd_info"},
+                                                        {"task", "tasks"},
+                                                        {"_vm_map", "pmap"},
+                                                        {"_vm_map", "hdr"},
+                                                        {"pmap", "pm_cr3"},
+                                                        {"vm_map_entry", "protection"},
+                                                        {"vm_map_entry", "max_protection"},
+                                                        {"vm_map_entry", "inheritance"},
+                                                        {"vm_map_entry", "is_sub_map"},
+                                                        {"vm_map_entry", "vme_object"},
+                                                        {"vm_map_entry", "vme_offset"}}) {
     EXPECT_EQ(offset(derived, s, f), offset(real, s, f)) << s << "." << f;
   }
   for (const char* bits : {"protection", "max_protection", "inheritance"}) {
     EXPECT_EQ(derived["structs"]["vm_map_entry"]["fields"][bits]["bits"],
-              real["structs"]["vm_map_entry"]["fields"][bits]["bits"]) << bits;
+              real["structs"]["vm_map_entry"]["fields"][bits]["bits"])
+        << bits;
   }
   for (const auto& field : derived["derivation"]["fields"]) {
     if (!field["derived"].get<bool>()) continue;
@@ -122,7 +146,8 @@ TEST(DeriveCliTest, DerivedOffsetsEqualTheRealProfileWithEvidence) {
   for (const auto& field : derived["derivation"]["fields"]) {
     if (field["field"] != "proc.p_pid") continue;
     for (const auto& line : field["evidence"]) {
-      sawPidEvidence |= line.get<std::string>().find("mov eax, dword ptr [rdi + 0x10]") != std::string::npos;
+      sawPidEvidence |=
+          line.get<std::string>().find("mov eax, dword ptr [rdi + 0x10]") != std::string::npos;
     }
     EXPECT_GE(field["evidence"].size(), 2u);  // code + data
   }
@@ -151,8 +176,13 @@ TEST(DeriveCliTest, JettisonedSymbolsWithoutKernelFileSayWhatToDo) {
 // (and _kmod, _msgbufp) are found by the invariants of their data; what the data
 // cannot decide alone is named, and the written profile says why.
 TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
-  const ForgedImage img = forgeImage({.profile = "HighSierra_10.13.6_17G65", .seed = 5, .ram = "128M", .procs = 40, .extraArgs = {}});
-  const auto dir = std::filesystem::temp_directory_path() / ("xnuscope-derive-data-" + std::to_string(::getpid()));
+  const ForgedImage img = forgeImage({.profile = "HighSierra_10.13.6_17G65",
+                                      .seed = 5,
+                                      .ram = "128M",
+                                      .procs = 40,
+                                      .extraArgs = {}});
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("xnuscope-derive-data-" + std::to_string(::getpid()));
   const CliResult r = run(img, {"profile", "derive", "-o", dir.string()});
   EXPECT_EQ(r.exitCode, 1) << r.err;  // incomplete: written, walkers refused
   const Json summary = Json::parse(r.out);
@@ -161,8 +191,10 @@ TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
   const Json derived = Json::parse(in);
   const std::uint64_t slide = std::stoull(img.truth["kaslr_slide"].get<std::string>(), nullptr, 16);
   for (const char* name : {"_allproc", "_kernproc", "_tasks", "_kmod", "_msgbufp"}) {
-    const std::uint64_t unslid = std::stoull(derived["symbols"][name].get<std::string>(), nullptr, 16);
-    EXPECT_EQ(unslid + slide, std::stoull(img.truth["symbols_runtime"][name].get<std::string>(), nullptr, 16))
+    const std::uint64_t unslid =
+        std::stoull(derived["symbols"][name].get<std::string>(), nullptr, 16);
+    EXPECT_EQ(unslid + slide,
+              std::stoull(img.truth["symbols_runtime"][name].get<std::string>(), nullptr, 16))
         << name;
   }
   EXPECT_EQ(derived["derivation"]["symbols"], "data invariants in __DATA (no symbol table)");
@@ -170,7 +202,8 @@ TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
   for (const auto& field : derived["derivation"]["fields"]) {
     if (field["field"] == "proc.p_pid") {
       EXPECT_FALSE(field["derived"].get<bool>());  // p_pid and p_pgrpid columns are identical here
-      pidNamed = field["underivable"].get<std::string>().find("look like pids") != std::string::npos;
+      pidNamed =
+          field["underivable"].get<std::string>().find("look like pids") != std::string::npos;
     }
   }
   EXPECT_TRUE(pidNamed);
@@ -187,9 +220,13 @@ TEST(DeriveCliTest, JettisonedSymbolsFoundByDataInvariants) {
 TEST(DeriveCliTest, JettisonedEveryBuildDerivedFromDataAlone) {
   for (const auto& build : realBuilds()) {
     SCOPED_TRACE(build);
-    const ForgedImage img = forgeImage({.profile = build, .seed = 5, .ram = "256M", .procs = 80, .extraArgs = {}});
-    for (const std::vector<std::string>& command : {std::vector<std::string>{"pslist"}, {"pstree"}, {"kexts"},
-                                                    {"dmesg"}, {"maps", "--pid", "1"}}) {
+    const ForgedImage img =
+        forgeImage({.profile = build, .seed = 5, .ram = "256M", .procs = 80, .extraArgs = {}});
+    for (const std::vector<std::string>& command : {std::vector<std::string>{"pslist"},
+                                                    {"pstree"},
+                                                    {"kexts"},
+                                                    {"dmesg"},
+                                                    {"maps", "--pid", "1"}}) {
       std::vector<std::string> derived = {"--profile", "derive"};
       derived.insert(derived.end(), command.begin(), command.end());
       const CliResult a = run(img, derived);
