@@ -2,7 +2,10 @@
 
 #include "cli/Session.h"
 #include "core/Error.h"
+#include "derive/ProfileDeriver.h"
 #include "kernel/KernelFile.h"
+#include "mmu/VirtualMemory.h"
+#include "mmu/X86_64Translator.h"
 #include "profile/ProfileRepository.h"
 
 namespace xnuscope::cli {
@@ -10,7 +13,8 @@ namespace {
 
 KernelInfo locate(Session& session, const KernelResolverOptions& options,
                   const std::map<std::string, std::uint64_t>* symbols,
-                  const std::optional<KernelFile>& kernelFile) {
+                  const std::optional<KernelFile>& kernelFile,
+                  std::map<std::string, std::uint64_t>* residentSymbols = nullptr) {
   KernelLocatorOptions locatorOptions;
   locatorOptions.unslidSymbols = symbols;
   // The kernel file's unslid segment starts: a kernel collection slides each one.
@@ -18,16 +22,70 @@ KernelInfo locate(Session& session, const KernelResolverOptions& options,
   locatorOptions.dtb = session.options().dtb;
   locatorOptions.decoyScan = options.decoyScan;
   locatorOptions.progress = session.progress();
-  KernelInfo info = KernelLocator(session.physicalMemory(), locatorOptions).locate();
+  KernelLocator locator(session.physicalMemory(), locatorOptions);
+  KernelInfo info = locator.locate();
   session.endProgress();
+  if (residentSymbols) *residentSymbols = locator.symbols().all();
   return info;
+}
+
+// The derived source of the chain: symbols from the kernel file (UUID-checked by
+// the caller) or the resident LC_SYMTAB, then deriveProfile. Throws AnalysisError
+// naming what could not be derived and why.
+void deriveInto(Session& session, ResolvedKernel& resolved,
+                const std::optional<KernelFile>& kernelFile,
+                const std::map<std::string, std::uint64_t>& residentSymbols, bool allowIncomplete) {
+  const KernelInfo& kernel = resolved.kernel;
+  derive::DerivationInputs inputs;
+  inputs.physical = &session.physicalMemory();
+  X86_64Translator translator(session.physicalMemory(), kernel.dtb);
+  VirtualMemory memory(session.physicalMemory(), translator);
+  inputs.kernelMemory = &memory;
+  inputs.kernel = &kernel;
+  if (kernelFile && !kernelFile->symbols().empty()) {
+    inputs.symbols = kernelFile->symbols();
+    inputs.symbolSource = "kernel file " + kernelFile->path();
+  } else if (!residentSymbols.empty()) {
+    inputs.symbols = residentSymbols;
+    inputs.symbolSource = "resident LC_SYMTAB";
+  }
+  derive::DerivationResult derived = derive::deriveProfile(inputs);
+  std::string missing;
+  for (const auto& name : derive::requiredDerivedFields()) {
+    const auto* field = derived.report.find(name);
+    if (field && field->derived()) continue;
+    if (!missing.empty()) missing += "; ";
+    missing += name + " (" + (field ? field->underivable : std::string("not reached")) + ")";
+  }
+  if (!missing.empty()) {
+    std::string message =
+        "derivation from the kernel in memory (symbols: " + derived.report.symbolSource +
+        ") could not find " + missing +
+        " [all underivable fields: " + derived.report.underivableSummary() + "]";
+    if (inputs.symbols.empty()) {
+      message +=
+          "; with the guest's kernel file (--kernel /System/Library/Kernels/kernel) the accessors' "
+          "code "
+          "would tell";
+    }
+    if (!allowIncomplete) throw AnalysisError(message);
+    resolved.warnings.push_back(message);
+  }
+  resolved.profile = std::move(derived.profile);
+  resolved.profileSource = "derived";
+  resolved.warnings.push_back(
+      "derived the profile from the kernel in memory: " +
+      std::to_string(derived.report.derivedCount()) +
+      " fields from its code and data (symbols: " + derived.report.symbolSource + ")");
+  resolved.derivation = std::move(derived.report);
 }
 
 }  // namespace
 
 ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& options) {
   const GlobalOptions& global = session.options();
-  const bool explicitProfile = !global.profile.empty() && global.profile != "auto";
+  const bool forceDerive = options.forceDerive || global.profile == "derive";
+  const bool explicitProfile = !global.profile.empty() && global.profile != "auto" && !forceDerive;
 
   ResolvedKernel resolved;
   // A bad --profile file is a usage error: report it before any scanning.
@@ -39,7 +97,8 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
   if (!global.kernel.empty()) kernelFile = KernelFile::load(global.kernel);
 
   // 1. Profile-free location: what the memory itself proves.
-  const KernelInfo found = locate(session, options, nullptr, kernelFile);
+  std::map<std::string, std::uint64_t> residentSymbols;
+  const KernelInfo found = locate(session, options, nullptr, kernelFile, &residentSymbols);
   resolved.kernel = found;
 
   // A kernel file of another build would relocate every symbol wrongly.
@@ -52,27 +111,40 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
     resolved.warnings.push_back(mismatch + " (used anyway: --force)");
   }
 
-  // 2. Choose the profile.
-  if (!explicitProfile) {
+  // 2. Choose the profile: exact (UUID, banner) → derived → (the caller's) beacons.
+  if (forceDerive) {
+    deriveInto(session, resolved, kernelFile, residentSymbols, options.allowIncompleteDerivation);
+  } else if (!explicitProfile) {
     try {
       const ProfileRepository repository(ProfileRepository::defaultDirectories());
       auto selection = repository.select(found.uuid, found.banner);
       resolved.profile = std::move(selection.entry.profile);
       resolved.profileSource = "auto (" + selection.matchedBy + ")";
-    } catch (const AnalysisError& error) {
-      if (options.requireProfile) throw;
-      resolved.warnings.push_back(error.what());
-      // No profile: the kernel file's own symbols still add the symbol-based facts.
-      if (kernelFile && !kernelFile->symbols().empty()) {
-        try {
-          resolved.kernel = locate(session, options, &kernelFile->symbols(), kernelFile);
-        } catch (const AnalysisError&) {
-          resolved.warnings.push_back(
-              "with the kernel file's symbols the kernel could not be "
-              "proven again; using the result without them");
-        }
+    } catch (const AnalysisError& noMatch) {
+      std::string why = noMatch.what();
+      try {
+        deriveInto(session, resolved, kernelFile, residentSymbols,
+                   options.allowIncompleteDerivation);
+        resolved.warnings.insert(resolved.warnings.begin(), "no profile matched (" + why + ")");
+      } catch (const AnalysisError& notDerived) {
+        why += "; " + std::string(notDerived.what());
       }
-      return resolved;
+      if (!resolved.profile) {
+        const AnalysisError error(why);
+        if (options.requireProfile) throw error;
+        resolved.warnings.push_back(error.what());
+        // No profile: the kernel file's own symbols still add the symbol-based facts.
+        if (kernelFile && !kernelFile->symbols().empty()) {
+          try {
+            resolved.kernel = locate(session, options, &kernelFile->symbols(), kernelFile);
+          } catch (const AnalysisError&) {
+            resolved.warnings.push_back(
+                "with the kernel file's symbols the kernel could not be "
+                "proven again; using the result without them");
+          }
+        }
+        return resolved;
+      }
     }
   }
 

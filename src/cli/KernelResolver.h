@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "derive/DerivationReport.h"
 #include "kernel/KernelInfo.h"
 #include "kernel/KernelLocator.h"
 #include "profile/Profile.h"
@@ -21,12 +22,15 @@ class Session;
 struct ResolvedKernel {
   KernelInfo kernel;
   std::optional<Profile> profile;  // empty only when !requireProfile and none fits
-  std::string profileSource;       // "--profile PATH", "auto (uuid)", "auto (banner)", ...
+  std::string profileSource;       // "--profile PATH", "auto (uuid)", "auto (banner)", "derived"
   std::vector<std::string> warnings;
+  std::optional<derive::DerivationReport> derivation;  // when profileSource is "derived"
 };
 
 struct KernelResolverOptions {
   bool requireProfile = true;  // false: a missing profile is a warning (info)
+  bool forceDerive = false;    // derive even when --profile says otherwise (profile derive)
+  bool allowIncompleteDerivation = false;  // keep a derived profile that lacks walker fields
   KernelLocatorOptions::DecoyScan decoyScan = KernelLocatorOptions::DecoyScan::Never;
 };
 
