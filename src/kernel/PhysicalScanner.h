@@ -1,6 +1,6 @@
 // Reads small probes from guest physical memory for the kernel scans and keeps
 // count of the bytes it touched, so that scan cost can be reported and bounded.
-// Uses PhysicalMemory::view() (zero-copy) when the source offers it.
+// Whole-image searches go through the shared ImageScanner (physmem/ImageScanner.h).
 #pragma once
 
 #include <cstdint>
@@ -30,7 +30,8 @@ class PhysicalScanner {
                      const ProgressFn& progress = {}) const;
 
   // Physical addresses of every occurrence of `needle` in backed memory (at most
-  // `maxHits`). Reads all backed bytes: use sparingly on large images.
+  // `maxHits`). Reads all backed bytes (multi-threaded, large reads): use only
+  // when asked or cheap.
   std::vector<std::uint64_t> findAll(std::string_view needle, std::size_t maxHits,
                                      const ProgressFn& progress = {}) const;
 
