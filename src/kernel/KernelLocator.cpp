@@ -7,7 +7,9 @@
 #include "core/Error.h"
 #include "core/Hex.h"
 #include "core/LittleEndian.h"
+#include "kernel/BuildIdentification.h"
 #include "kernel/CollectionSegmentAnchors.h"
+#include "kernel/DtbResolver.h"
 #include "kernel/KernelPageTableFinder.h"
 #include "mmu/X86_64Translator.h"
 #include "physmem/ByteSize.h"
@@ -21,11 +23,6 @@ constexpr std::uint64_t kTwoMiB = 2ull << 20;
 // lies below 1 GiB, whatever the RAM size.
 constexpr std::uint64_t kKaslrWindowEnd = 1ull << 30;
 constexpr std::size_t kMaxHeaderCandidates = 64;
-// lgOSVersion (+0x920): pointer to the `osversion` string ("17G65").
-constexpr std::size_t kLowGlobalsOsVersionOffset = 0x920;
-// How far past the kernel image the boot path allocates its page tables; the
-// PML4 scan looks there before it scans all of RAM.
-constexpr std::uint64_t kPageTableVicinity = 64ull << 20;
 constexpr std::size_t kMaxBannerLength = 512;
 constexpr std::size_t kMaxDecoysReported = 64;
 constexpr const char* kCollectionAssumptionWarning =
@@ -429,88 +426,9 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
     }
   }
 
-  // DTB: given, from _IdlePML4 through _BootPML4, or by scanning for a PML4.
-  const KernelPageTableFinder finder(scanner_);
-  if (options_.dtb) {
-    info.dtb = *options_.dtb & X86_64Translator::kCr3AddressMask;
-    info.dtbSource = "--dtb";
-  } else if (const auto idle = symbolVa("_IdlePML4")) {
-    const auto boot = symbolVa("_BootPML4");
-    const std::uint64_t bootPa = boot && isKernelVa(*boot) ? *boot - kKernelStaticMapBase : 0;
-    if (const auto read = finder.readIdlePml4(*idle, bootPa)) {
-      info.dtb = read->dtb;
-      info.dtbSource = read->how;
-    }
-  }
-  if (info.dtb == 0 || !finder.mapsTo(info.dtb, info.kernelBaseVa, info.kernelBasePa)) {
-    std::vector<PhysRange> dataRanges;
-    std::uint64_t imageEnd = info.kernelBasePa;
-    std::uint64_t bootPml4Pa = UINT64_MAX;
-    for (const auto& segment : info.segments) {
-      imageEnd = std::max(imageEnd, segment.pa + segment.size);
-      if (segment.name.rfind("__DATA", 0) == 0)
-        dataRanges.push_back(PhysRange{segment.pa, segment.size});
-      if (segment.name == "__HIB") bootPml4Pa = segment.pa;  // _BootPML4 opens __HIB
-    }
-    if (const auto boot = symbolVa("_BootPML4"); boot && isKernelVa(*boot)) {
-      bootPml4Pa = *boot - kKernelStaticMapBase;
-    }
-    // CR3 values recorded with the image first, then page addresses stored in the
-    // kernel's data, then the pages just above the kernel image (where the boot
-    // path allocates), then all of RAM — stopping as soon as a candidate is one
-    // the kernel's own data points to.
-    std::vector<std::uint64_t> pages;
-    for (const auto& cpu : memory_.cpus()) {
-      if (!cpu.cr3) continue;
-      const std::uint64_t cr3 = *cpu.cr3 & X86_64Translator::kCr3AddressMask;
-      if (finder.mapsTo(cr3, info.kernelBaseVa, info.kernelBasePa)) pages.push_back(cr3);
-    }
-    auto rankPages = [&] {
-      std::sort(pages.begin(), pages.end());
-      pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
-      std::erase(pages, bootPml4Pa);
-      return finder.rank(pages, dataRanges);
-    };
-    auto candidates = rankPages();
-    if (candidates.empty() || !candidates.front().referencedByKernelData) {
-      const auto named =
-          finder.referencedByKernelData(dataRanges, info.kernelBaseVa, info.kernelBasePa);
-      pages.insert(pages.end(), named.begin(), named.end());
-      candidates = rankPages();
-    }
-    if (candidates.empty() || !candidates.front().referencedByKernelData) {
-      const auto near = finder.scan(info.kernelBasePa, imageEnd + kPageTableVicinity,
-                                    info.kernelBaseVa, info.kernelBasePa);
-      pages.insert(pages.end(), near.begin(), near.end());
-      candidates = rankPages();
-    }
-    if (candidates.empty() || !candidates.front().referencedByKernelData) {
-      const auto all = finder.scan(0, UINT64_MAX, info.kernelBaseVa, info.kernelBasePa);
-      pages.insert(pages.end(), all.begin(), all.end());
-      candidates = rankPages();
-    }
-    if (!candidates.empty()) {
-      if (info.dtb != 0) {
-        info.warnings.push_back(info.dtbSource + " gave " + hex(info.dtb) +
-                                ", which does not map the kernel; using the PML4 scan");
-      }
-      info.dtb = candidates.front().pa;
-      info.dtbSource =
-          "PML4 scan (" + std::to_string(candidates.size()) + " candidate" +
-          (candidates.size() == 1 ? "" : "s") +
-          (candidates.front().referencedByKernelData ? ", referenced by kernel data" : "") + ")";
-    }
-  }
-  if (info.dtb != 0) {
-    const bool maps = finder.mapsTo(info.dtb, info.kernelBaseVa, info.kernelBasePa);
-    addFact("DTB maps kernel back to header PA", maps,
-            "DTB " + hex(info.dtb) + " (" + info.dtbSource + ") maps " + hex(info.kernelBaseVa) +
-                (maps ? " to " : " not to ") + hex(info.kernelBasePa));
-    if (!maps) info.dtb = 0;
-  } else {
-    addFact("DTB maps kernel back to header PA", false,
-            "no page table maps " + hex(info.kernelBaseVa) + " to " + hex(info.kernelBasePa));
-  }
+  // DTB: given, from _IdlePML4 through _BootPML4, or by scanning for a PML4; then
+  // the facts it proves (kernel/DtbResolver.h).
+  DtbResolver(memory_, scanner_).resolve(info, symbolVa, options_.dtb, addFact);
 
   // Kernel collection with a profile but no kernel file: place each segment by the
   // profile symbols it holds (CollectionSegmentAnchors.h).
@@ -519,35 +437,17 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
   }
 
   // CR3 recorded with the image (QEMU ELF notes, QMP).
-  const auto cpus = memory_.cpus();
-  for (const auto& cpu : cpus) {
-    if (!cpu.cr3) continue;
-    const std::uint64_t cr3 = *cpu.cr3 & X86_64Translator::kCr3AddressMask;
-    const bool maps = finder.mapsTo(cr3, info.kernelBaseVa, info.kernelBasePa);
-    addFact("CR3 from ELF notes", maps,
-            "cpu" + std::to_string(cpu.index) + " CR3 " + hex(*cpu.cr3) +
-                (maps ? (cr3 == info.dtb ? " equals the DTB and maps the kernel"
-                                         : " maps the kernel (an address space sharing its half)")
-                      : " does not map the kernel at its header PA"));
-    break;  // every CPU shares the kernel half; one proves as much as all
-  }
+  DtbResolver(memory_, scanner_).checkRecordedCr3(info, addFact);
 
-  // Build: _osversion, else lowGlo's lgOSVersion, else the xnu version.
-  std::optional<std::string> build;
-  if (const auto osversion = symbolVa("_osversion")) build = readKernelString(info, *osversion, 64);
-  if ((!build || build->empty()) && lowGlobals && info.lowGlobalsPa != 0) {
-    std::uint64_t pointer = 0;
-    if (scanner_.read(lowGlobals->pa + kLowGlobalsOsVersionOffset,
-                      std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&pointer), 8)) == 8 &&
-        isKernelVa(pointer)) {
-      build = readKernelString(info, pointer, 64);
-    }
-  }
-  if (build && !build->empty()) {
-    info.build = *build;
-  } else if (parsedBanner) {
-    info.build = parsedBanner->xnuBuildTag;
-  }
+  // Build: _osversion, else lowGlo's lgOSVersion, else the xnu version
+  // (kernel/BuildIdentification.h).
+  const KernelMemoryView kernelMemory{
+      [&](std::uint64_t va, std::span<std::uint8_t> out) { return readKernel(info, va, out); },
+      [&](std::uint64_t va, std::size_t max) { return readKernelString(info, va, max); }};
+  std::optional<std::uint64_t> lowGlobalsPa;
+  if (lowGlobals) lowGlobalsPa = lowGlobals->pa;
+  info.build = identifyBuild(kernelMemory, symbolVa("_osversion"), lowGlobalsPa, scanner_,
+                             parsedBanner ? parsedBanner->xnuBuildTag : std::string());
   info.lowGlobalsPa = lowGlobals ? lowGlobals->pa : 0;
   (void)bannerPa;
 }
