@@ -212,14 +212,13 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--procs", type=int, default=100)
-    parser.add_argument("--profile", default=os.path.join(ROOT, "..", "shared", "real-xnu",
-                                                          "HighSierra_10.13.6_17G65.zip"),
-                        help="Volatility 2 profile zip for the forge")
-    parser.add_argument("--forge-build", dest="build", default=None,
-                        help="forge --build NAME instead of --profile (when the forge has it)")
+    parser.add_argument("--build", default="HighSierra_10.13.6_17G65",
+                        help="real build the forge writes (xnu_profiles/ + symbols/)")
+    parser.add_argument("--profile", default=None,
+                        help="forge from this Volatility 2 profile zip instead of --build")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args()
-    args.forge_build = args.build is not None
+    args.forge_build = args.profile is None
     if not os.access(args.xnuscope, os.X_OK):
         raise SystemExit("side_by_side: no xnuscope binary at %s (build it, or --xnuscope PATH)"
                          % args.xnuscope)

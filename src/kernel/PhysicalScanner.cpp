@@ -18,6 +18,33 @@ void PhysicalScanner::forEachStride(std::uint64_t start, std::uint64_t end, std:
                                     const PageVisitor& visit, const ProgressFn& progress) const {
   std::uint8_t buffer[4096];
   probeBytes = std::min<std::size_t>(probeBytes, sizeof buffer);
+  if (stride <= kDenseStride) {
+    // Dense: every page (or more often). Large sequential reads through the shared
+    // scanner (one thread: visitors run in address order and may stop early)
+    // instead of one small read per probe.
+    ImageScanOptions options;
+    options.stage = "scanning physical memory";
+    options.progress = progress;
+    options.overlap = probeBytes - 1;
+    options.maxThreads = 1;
+    options.from = start;
+    options.to = end;
+    const ImageScanStats stats = ImageScanner(memory_).scan(
+        [&](unsigned, std::uint64_t pa, std::span<const std::uint8_t> bytes) {
+          // This chunk owns the points below the next chunk boundary.
+          const std::uint64_t owned = std::min<std::uint64_t>(
+              (pa / options.chunkSize + 1) * options.chunkSize, pa + bytes.size());
+          std::uint64_t at = pa - (pa % stride) + (phase % stride);
+          if (at < pa) at += stride;
+          for (; at < owned && at - pa + probeBytes <= bytes.size(); at += stride) {
+            if (!visit(at, bytes.subspan(at - pa, probeBytes))) return false;
+          }
+          return true;
+        },
+        options);
+    touched_ += stats.bytesRead;
+    return;
+  }
   const std::uint64_t total = memory_.backedBytes();
   std::uint64_t done = 0;
   for (const PhysRange& range : memory_.ranges()) {

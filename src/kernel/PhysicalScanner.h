@@ -23,7 +23,9 @@ class PhysicalScanner {
 
   // Calls `visit(pa, probe)` for every address ≡ `phase` (mod `stride`) inside a
   // backed range intersecting [start, end), with the first `probeBytes` bytes there
-  // (stride and probeBytes ≤ 4096). Stops when `visit` returns false.
+  // (stride and probeBytes ≤ 4096). Stops when `visit` returns false. Strides up to
+  // kDenseStride read the range in large sequential chunks (ImageScanner); sparser
+  // ones read only the probes.
   using PageVisitor = std::function<bool(std::uint64_t pa, std::span<const std::uint8_t> probe)>;
   void forEachStride(std::uint64_t start, std::uint64_t end, std::uint64_t stride,
                      std::uint64_t phase, std::size_t probeBytes, const PageVisitor& visit,
@@ -34,6 +36,8 @@ class PhysicalScanner {
   // when asked or cheap.
   std::vector<std::uint64_t> findAll(std::string_view needle, std::size_t maxHits,
                                      const ProgressFn& progress = {}) const;
+
+  static constexpr std::uint64_t kDenseStride = 64 * 1024;
 
   std::uint64_t bytesTouched() const { return touched_; }
   const PhysicalMemory& memory() const { return memory_; }

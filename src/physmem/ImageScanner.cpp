@@ -27,14 +27,16 @@ ImageScanStats ImageScanner::scan(const ChunkVisitor& visit,
   for (const PhysRange& range : memory_.ranges()) {
     // Chunk boundaries sit at multiples of chunkSize in physical address space, so
     // that every boundary inside a range is page-aligned.
-    for (std::uint64_t pa = range.start; pa < range.end();) {
+    const std::uint64_t rangeEnd = std::min(range.end(), options.to);
+    for (std::uint64_t pa = std::max(range.start, options.from); pa < rangeEnd;) {
       const std::uint64_t boundary = (pa / chunkSize + 1) * chunkSize;
-      const std::uint64_t end = std::min(boundary, range.end());
-      chunks.push_back({pa, static_cast<std::size_t>(end - pa), range.end()});
+      const std::uint64_t end = std::min(boundary, rangeEnd);
+      chunks.push_back({pa, static_cast<std::size_t>(end - pa), rangeEnd});
       pa = end;
     }
   }
-  const std::uint64_t total = memory_.backedBytes();
+  std::uint64_t total = 0;
+  for (const Chunk& chunk : chunks) total += chunk.length;
   ImageScanStats stats;
   stats.threads = threadsFor(options);
 

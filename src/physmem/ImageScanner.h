@@ -29,6 +29,9 @@ struct ImageScanOptions {
   std::size_t overlap = 0;
   std::uint64_t parallelThreshold = 256ull << 20;  // smaller images: one thread
   unsigned maxThreads = 4;
+  // Only the backed bytes inside [from, to) are scanned.
+  std::uint64_t from = 0;
+  std::uint64_t to = UINT64_MAX;
 };
 
 struct ImageScanStats {
