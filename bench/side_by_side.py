@@ -61,8 +61,8 @@ def timed(command, env=None):
     result = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True,
                             env=env)
     if result.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s" % (command[0], result.returncode,
-                                                   result.stderr[-800:]))
+        message = result.stderr.split("\tCommand being timed")[0].strip()
+        raise RuntimeError("%s failed (%d): %s" % (command[0], result.returncode, message[-800:]))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", result.stderr)
     parts = [float(p) for p in wall.group(1).split(":")]
@@ -136,7 +136,8 @@ def run(args):
                 row["speedup_vs_vol3"] = round(vol_time / ps_time, 1)
                 row["vol3_same_pids"] = vol_pids == sorted(p for p, _ in processes)
             except Exception as error:  # reported in the table, not fatal
-                row["vol3_pslist_s"] = "failed: %s" % str(error)[-120:].replace("\n", " ")
+                row["vol3_pslist_s"] = "failed"
+                print("side_by_side: Volatility 3 on %s: %s" % (size, error), file=sys.stderr)
         if size in args.scan_sizes.split(","):
             # Plain read first (fills the page cache for both), then the scan.
             read_rate(image, parse_size(size))
