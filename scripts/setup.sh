@@ -11,6 +11,7 @@ PACKAGES=(
   qemu-system-x86 qemu-utils
   clang-14 lld-14 llvm-14
   python3-pefile python3-jsonschema
+  gnuplot-nox
 )
 
 missing=()

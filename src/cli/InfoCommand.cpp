@@ -19,14 +19,24 @@ class InfoCommand : public Command {
            "them";
   }
 
-  int run(Session& session, const boost::program_options::variables_map&) override {
+  std::string usage() const override { return "info [--decoys]"; }
+  void addOptions(boost::program_options::options_description& options) const override {
+    options.add_options()("decoys", boost::program_options::bool_switch(),
+                          "search all of RAM for banner copies (decoys); without it only "
+                          "images of at most 1 GiB are searched");
+  }
+
+  int run(Session& session, const boost::program_options::variables_map& vm) override {
     const GlobalOptions& options = session.options();
     KernelResolverOptions resolverOptions;
     resolverOptions.requireProfile = false;  // info needs no profile; it only names one
-    resolverOptions.decoyScan = KernelLocatorOptions::DecoyScan::Auto;
+    const bool searchDecoys = vm.count("decoys") != 0 && vm["decoys"].as<bool>();
+    resolverOptions.decoyScan = searchDecoys ? KernelLocatorOptions::DecoyScan::Always
+                                             : KernelLocatorOptions::DecoyScan::Auto;
     ResolvedKernel resolved = resolveKernel(session, resolverOptions);
     const KernelInfo& info = resolved.kernel;
     std::vector<std::string> warnings = info.warnings;
+    if (!info.decoysSearched) warnings.push_back("banner copies (decoys) " + info.decoyScan);
     warnings.insert(warnings.end(), resolved.warnings.begin(), resolved.warnings.end());
     std::string profileText;
     if (resolved.profile) profileText = resolved.profile->describe();
@@ -73,6 +83,7 @@ class InfoCommand : public Command {
     }
     doc["segments"] = segments;
     doc["bytes_touched"] = info.bytesTouched;
+    doc["decoy_scan"] = info.decoyScan;
     doc["warnings"] = warnings;
     session.emit(report);
 

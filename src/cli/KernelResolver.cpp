@@ -11,7 +11,7 @@
 namespace xnuscope::cli {
 namespace {
 
-KernelInfo locate(Session& session, const KernelResolverOptions& options,
+KernelInfo locate(Session& session, KernelLocatorOptions::DecoyScan decoyScan,
                   const std::map<std::string, std::uint64_t>* symbols,
                   const std::optional<KernelFile>& kernelFile,
                   std::map<std::string, std::uint64_t>* residentSymbols = nullptr) {
@@ -20,7 +20,7 @@ KernelInfo locate(Session& session, const KernelResolverOptions& options,
   // The kernel file's unslid segment starts: a kernel collection slides each one.
   if (kernelFile) locatorOptions.unslidSegments = &kernelFile->segments();
   locatorOptions.dtb = session.options().dtb;
-  locatorOptions.decoyScan = options.decoyScan;
+  locatorOptions.decoyScan = decoyScan;
   locatorOptions.progress = session.progress();
   KernelLocator locator(session.physicalMemory(), locatorOptions);
   KernelInfo info = locator.locate();
@@ -97,9 +97,21 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
   if (!global.kernel.empty()) kernelFile = KernelFile::load(global.kernel);
 
   // 1. Profile-free location: what the memory itself proves.
+  //    It alone searches for decoys; the second pass (with symbols) carries them over.
   std::map<std::string, std::uint64_t> residentSymbols;
-  const KernelInfo found = locate(session, options, nullptr, kernelFile, &residentSymbols);
+  const KernelInfo found =
+      locate(session, options.decoyScan, nullptr, kernelFile, &residentSymbols);
   resolved.kernel = found;
+
+  // Location again with symbols: keeps the first pass's decoy search and adds its cost.
+  auto relocate = [&](const std::map<std::string, std::uint64_t>* symbols) {
+    KernelInfo info = locate(session, KernelLocatorOptions::DecoyScan::Never, symbols, kernelFile);
+    info.bytesTouched += found.bytesTouched;
+    info.decoys = found.decoys;
+    info.decoysSearched = found.decoysSearched;
+    info.decoyScan = found.decoyScan;
+    return info;
+  };
 
   // A kernel file of another build would relocate every symbol wrongly.
   if (kernelFile && !kernelFile->uuid().empty() && !found.uuid.empty() &&
@@ -136,7 +148,7 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
         // No profile: the kernel file's own symbols still add the symbol-based facts.
         if (kernelFile && !kernelFile->symbols().empty()) {
           try {
-            resolved.kernel = locate(session, options, &kernelFile->symbols(), kernelFile);
+            resolved.kernel = relocate(&kernelFile->symbols());
           } catch (const AnalysisError&) {
             resolved.warnings.push_back(
                 "with the kernel file's symbols the kernel could not be "
@@ -171,7 +183,7 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
 
   // 4. Locate again with the profile's symbols: DTB via _IdlePML4 and the symbol facts.
   try {
-    resolved.kernel = locate(session, options, &resolved.profile->symbols, kernelFile);
+    resolved.kernel = relocate(&resolved.profile->symbols);
   } catch (const AnalysisError& error) {
     resolved.warnings.push_back(std::string("with the profile's symbols the kernel could not be "
                                             "proven again (") +

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/Error.h"
+#include "core/MachO.h"
 #include "profile/BitFieldPlacement.h"
 #include "profile/ProfileFiles.h"
 #include "profile/Sha256.h"
@@ -270,15 +271,6 @@ std::string dwarfFileOf(const std::string& dsymPath) {
   return dsymPath;
 }
 
-std::string uuidText(const LIEF::MachO::uuid_t& uuid) {
-  char text[40];
-  std::snprintf(text, sizeof text,
-                "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", uuid[0],
-                uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9],
-                uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
-  return text;
-}
-
 }  // namespace
 
 ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std::string& kernelPath,
@@ -308,14 +300,12 @@ ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std:
     }
     if (!fat || fat->size() == 0) throw InputError(kernelPath + " is not a Mach-O file");
     const LIEF::MachO::Binary& binary = fat->at(0);
-    if (binary.has_uuid()) profile.uuid = uuidText(binary.uuid().uuid());
+    if (binary.has_uuid()) profile.uuid = macho::uuidText(binary.uuid().uuid());
     std::vector<ProfileSymbol> symbols;
     for (const auto& symbol : binary.symbols()) {
-      // N_SECT (type & N_TYPE == 0xe), no stab bits: defined in a section.
-      if ((symbol.type() & 0xe0) != 0 || (symbol.type() & 0x0e) != 0x0e || symbol.name().empty())
-        continue;
-      symbols.push_back({symbol.value(), symbol.name(), (symbol.type() & 0x01) != 0,
-                         static_cast<std::uint8_t>(symbol.type()),
+      const auto type = static_cast<std::uint8_t>(symbol.type());
+      if (!macho::isAddressSymbol(type) || symbol.name().empty()) continue;
+      symbols.push_back({symbol.value(), symbol.name(), macho::isExternalSymbol(type), type,
                          static_cast<std::uint8_t>(symbol.numberof_sections())});
     }
     result.symbolTable = ProfileSymbolTable(std::move(symbols));

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/DarwinBanner.h"
 #include "core/Error.h"
-#include "profile/BannerText.h"
 #include "profile/Base64.h"
 #include "profile/BaseTypes.h"
 #include "profile/BitFieldPlacement.h"

@@ -2,8 +2,8 @@
 
 #include <cctype>
 
+#include "core/DarwinBanner.h"
 #include "core/Error.h"
-#include "profile/BannerText.h"
 #include "profile/BitFieldPlacement.h"
 #include "profile/DsymutilSymbols.h"
 #include "profile/ProfileFiles.h"
