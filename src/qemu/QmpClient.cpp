@@ -54,8 +54,10 @@ QmpClient::QmpClient(const std::string& endpoint, std::chrono::milliseconds time
   if (!greeting.is_object() || !greeting.contains("QMP")) {
     ::close(fd_);
     fd_ = -1;
-    throw InputError("the peer at " + endpoint_ + " is not QEMU QMP (its first message was " +
-                     greeting.dump().substr(0, 120) + ")");
+    throw InputError(
+        "the peer at " + endpoint_ + " is not QEMU QMP (its first message was " +
+        greeting.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 120) +
+        ")");
   }
   version_ = greeting["QMP"].value("version", nlohmann::json::object());
   try {
