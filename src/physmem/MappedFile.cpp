@@ -14,7 +14,9 @@
 
 namespace xnuscope {
 MappedFile::MappedFile(const std::string& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
+  // forever; the file type is checked right after, before anything is read.
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0) {
     throw InputError("cannot open memory image " + path + ": " + std::strerror(errno) +
                      " (check the path and its read permission)");
