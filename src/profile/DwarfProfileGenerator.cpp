@@ -282,7 +282,7 @@ ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std:
                                        : fileNameOf(kernelPath.empty() ? dwarfFile : kernelPath);
   profile.banner = options.banner;
   profile.layoutSource = "dwarf";
-  profile.provenance = {fileNameOf(dwarfFile), sha256Hex(readWholeFile(dwarfFile, "dSYM")),
+  profile.provenance = {fileNameOf(dwarfFile), sha256FileHex(dwarfFile),
                         "xnuscope profile generate --dsym"};
   {
     const DwarfSession session(dwarfFile);
