@@ -160,6 +160,15 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
     }
   }
 
+  if (!resolved.profile->dropped.empty()) {
+    resolved.warnings.push_back(
+        "profile " + resolved.profile->name + ": " +
+        std::to_string(resolved.profile->dropped.size()) +
+        " member(s) or type(s) were dropped at import as unrepresentable (first: " +
+        resolved.profile->dropped.begin()->first +
+        "); a command that needs one is refused, naming it (profile show lists them)");
+  }
+
   // 3. Refuse a profile of another build (names both builds), unless --force.
   if (found.banner.empty() && found.uuid.empty()) {
     resolved.warnings.push_back("the kernel's banner and UUID could not be read, so profile " +

@@ -142,6 +142,10 @@ class ProfileCommand : public Command {
     doc["tool"] = profile.provenance.tool;
     doc["struct_count"] = profile.structs.size();
     doc["symbol_count"] = profile.symbols.size();
+    // Members, types and symbols left out at import as unrepresentable.
+    doc["dropped_count"] = profile.dropped.size();
+    auto dropped = nlohmann::ordered_json::object();
+    for (const auto& [key, reason] : profile.dropped) dropped[key] = reason;
     auto sizes = nlohmann::ordered_json::object();
     for (const auto& [name, layout] : profile.structs) sizes[name] = hex(layout.size);
     auto symbols = nlohmann::ordered_json::object();
@@ -149,6 +153,10 @@ class ProfileCommand : public Command {
     if (session.options().format == OutputFormat::Json) {
       doc["struct_sizes"] = sizes;
       doc["symbols"] = symbols;
+      doc["dropped"] = dropped;
+    } else {
+      for (const auto& [key, reason] : profile.dropped)
+        session.warn("dropped " + key + ": " + reason);
     }
     session.emit(report);
     return 0;
@@ -247,6 +255,7 @@ class ProfileCommand : public Command {
     report.document["structs"] = imported.profile.structs.size();
     report.document["symbols"] = imported.symbolTable.size();
     report.document["skipped_members"] = imported.warnings.size();
+    report.document["dropped"] = imported.profile.dropped.size();
     session.emit(report);
     return 0;
   }

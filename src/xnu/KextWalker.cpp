@@ -42,6 +42,10 @@ std::string cString(const std::uint8_t* bytes, std::size_t length) {
 
 void KextWalker::walkKmodList(KextListing& listing) const {
   const XnuLayout& layout = kernel_.layout();
+  if (!layout.kextsUnavailable.empty()) {
+    listing.status.incomplete("kmod list not walked: " + layout.kextsUnavailable);
+    return;
+  }
   const auto head = kernel_.runtime(layout.symKmod);
   if (!head) {
     listing.status.warnings.push_back("kmod: the profile has no _kmod symbol; list not walked");

@@ -147,6 +147,7 @@ void ProcWalker::fillTask(ProcessRecord& record) const {
   const auto map = kernel_.memory().readPointer(*task + layout.taskMap);
   if (!map || !isPlausibleKernelPointer(*map)) return;
   record.map = *map;
+  if (!layout.vmMapsUnavailable.empty()) return;  // no vm_map layout: no pmap either
   const auto pmap = kernel_.memory().readPointer(*map + layout.mapPmap);
   if (!pmap || !isPlausibleKernelPointer(*pmap)) return;
   record.pmapCr3 = kernel_.memory().readU64(*pmap + layout.pmapCr3);
@@ -317,6 +318,7 @@ ProcWalker::ListWalk ProcWalker::walkPidHash(std::uint64_t tableVa) const {
 
 ProcessListing ProcWalker::walk() const {
   const XnuLayout& layout = kernel_.layout();
+  XnuLayout::require(layout.processesUnavailable);
   ProcessListing listing;
   std::unordered_map<std::uint64_t, std::size_t> byAddress;
 

@@ -64,6 +64,7 @@ VmMapEntryRecord VmMapWalker::decode(std::uint64_t entryVa, const std::uint8_t* 
 
 VmMapListing VmMapWalker::walk(std::uint64_t mapVa) const {
   const XnuLayout& layout = kernel_.layout();
+  XnuLayout::require(layout.vmMapsUnavailable);
   const VirtualMemory& memory = kernel_.memory();
   VmMapListing listing;
   listing.map = mapVa;
