@@ -21,6 +21,7 @@ using nlohmann::json;
 // One member of the source is unusable (Volatility's converter wrote garbage for
 // it); the member is left out with a warning, the rest of the struct is kept.
 struct SkippedMember {
+  explicit SkippedMember(std::string why) : reason(std::move(why)) {}
   std::string reason;
 };
 
