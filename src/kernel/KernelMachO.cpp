@@ -123,6 +123,21 @@ std::optional<KernelMachO> parseKernelMachO(std::span<const std::uint8_t> bytes,
     return std::nullopt;
   }
   bytes = bytes.first(*extent);
+  // Every load command must fit, in order, inside sizeofcmds; LIEF does not check
+  // that (a cmdsize of 0 made it read the first command ncmds times).
+  {
+    std::size_t at = kHeaderSize;
+    const std::uint32_t count = u32(bytes, 16);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t size = at + 8 <= bytes.size() ? u32(bytes, at + 4) : 0;
+      if (size < 8 || size % 8 != 0 || size > bytes.size() - at) {
+        setReason(whyNot, "load command " + std::to_string(i) + " has size " +
+                              std::to_string(size) + ", outside the header's load commands");
+        return std::nullopt;
+      }
+      at += size;
+    }
+  }
   KernelMachO image;
   image.fileType = u32(bytes, 12);
   image.flags = u32(bytes, 24);
