@@ -160,6 +160,14 @@ ResolvedKernel resolveKernel(Session& session, const KernelResolverOptions& opti
     }
   }
 
+  if (!resolved.profile->uuid && resolved.profile->banner.empty()) {
+    resolved.warnings.push_back(
+        "profile " + resolved.profile->name +
+        " carries neither a UUID nor a banner, so it cannot be checked against the kernel in "
+        "memory" +
+        (found.build.empty() ? std::string() : " (build " + found.build + ")") +
+        "; if it is of another build the walks find nothing (re-import it with --banner)");
+  }
   if (!resolved.profile->dropped.empty()) {
     resolved.warnings.push_back(
         "profile " + resolved.profile->name + ": " +
