@@ -22,7 +22,9 @@ import zipfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PROFILE = ROOT / "xnu_profiles" / "HighSierra_10.13.6_17G65.json"
 BUILD = "HighSierra_10.13.6_17G65"
-REAL_ZIP = ROOT.parent / "shared" / "real-xnu" / (BUILD + ".zip")
+# The forge takes the real layout from the Volatility 2 zip when the dev-only folder is
+# there (XNUSCOPE_REAL_XNU, default ../shared/real-xnu), else from the repository.
+REAL_ZIP = pathlib.Path(os.environ.get("XNUSCOPE_REAL_XNU", ROOT.parent / "shared" / "real-xnu")) / (BUILD + ".zip")
 
 
 def forge(tmp, fmt, extra=()):
