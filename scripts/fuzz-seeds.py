@@ -22,15 +22,12 @@ import zipfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PROFILE = ROOT / "xnu_profiles" / "HighSierra_10.13.6_17G65.json"
 BUILD = "HighSierra_10.13.6_17G65"
-# The forge takes the real layout from the Volatility 2 zip when the dev-only folder is
-# there (XNUSCOPE_REAL_XNU, default ../shared/real-xnu), else from the repository.
-REAL_ZIP = pathlib.Path(os.environ.get("XNUSCOPE_REAL_XNU", ROOT.parent / "shared" / "real-xnu")) / (BUILD + ".zip")
 
 
 def forge(tmp, fmt, extra=()):
     """A small forge guest; returns (image path, truth)."""
     out = pathlib.Path(tmp) / ("guest." + fmt)
-    source = ["--profile", str(REAL_ZIP)] if REAL_ZIP.exists() else ["--build", BUILD]
+    source = ["--build", BUILD]
     subprocess.run([sys.executable, str(ROOT / "fixtures" / "forge"), "generate", *source,
                     "--ram", "64M", "--procs", "4", "--seed", "3", "--format", fmt,
                     "--out", str(out), "--quiet", *extra], check=True)

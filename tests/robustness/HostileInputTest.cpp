@@ -91,7 +91,7 @@ long childPeakKib() {
 }
 
 ForgedImage smallGuest() {
-  return forgeImage({.profile = "HighSierra_10.13.6_17G65.zip",
+  return forgeImage({.profile = "HighSierra_10.13.6_17G65",
                      .seed = 14,
                      .ram = "128M",
                      .procs = 6,
