@@ -9,7 +9,7 @@
 # fuzzer at a time under `nice -n 10` (the machine is shared). A crash leaves the
 # input in build-fuzz/artifacts/<target>/ and makes the script exit non-zero; copy it
 # to tests/fuzz-regressions/<target>/ once fixed. Each run appends a line to
-# build-fuzz/fuzz-runs.log (target, seconds, executions, corpus size, result).
+# build-fuzz/fuzz-runs.log (target, seconds actually run, executions, corpus size, result).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${1:-all}
@@ -43,6 +43,7 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$BUILD/logs"
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s (corpus $(ls "$corpus" | wc -l) inputs)"
   result=ok
+  started=$(date +%s)
   if ! nice -n 10 "$BUILD/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" \
       -rss_limit_mb=2048 -timeout=30 -max_len=1048576 -print_final_stats=1 \
       -artifact_prefix="$artifacts" "${inputs[@]}" >"$log" 2>&1; then
@@ -50,8 +51,9 @@ for target in "${TARGETS[@]}"; do
     status=1
     grep -E "ERROR|finding|SUMMARY|Test unit written" "$log" | head -5 || true
   fi
+  elapsed=$(( $(date +%s) - started ))
   runs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" || echo 0)
-  echo "$(date -u +%FT%TZ) $target seconds=$SECONDS_PER_TARGET execs=$runs corpus=$(ls "$corpus" | wc -l) result=$result" \
+  echo "$(date -u +%FT%TZ) $target seconds=$elapsed execs=$runs corpus=$(ls "$corpus" | wc -l) result=$result" \
     | tee -a "$BUILD/fuzz-runs.log"
 done
 exit $status

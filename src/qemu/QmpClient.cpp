@@ -215,7 +215,8 @@ std::optional<nlohmann::json> QmpClient::takeBufferedMessage() {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     try {
       return nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {
+      // parse_error, and out_of_range for a number no double holds (6e200000001).
       throw InputError("the peer at " + endpoint_ + " sent a line that is not JSON (" +
                        line.substr(0, 80) + "); is it a QMP socket, not an HMP monitor?");
     }
