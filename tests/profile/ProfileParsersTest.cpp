@@ -2,8 +2,6 @@
 // notation, dsymutil listings, the symbol-table text) and for the library-backed
 // codecs that replaced hand-written ones (OpenSSL SHA-256/Base64, libarchive zip,
 // gzip and xz) with the limits xnuscope puts on them.
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -23,6 +21,7 @@
 #include "profile/TypeExpression.h"
 #include "profile/ZipArchive.h"
 #include "support/TestPaths.h"
+#include "support/ZipWriter.h"
 
 namespace xnuscope {
 namespace {
@@ -34,22 +33,7 @@ std::span<const std::uint8_t> bytesOf(const std::string& text) {
 }
 
 std::string zipOf(const std::vector<std::pair<std::string, std::string>>& members) {
-  const std::string path = test::scratchDir() + "/unit.zip";
-  archive* zip = archive_write_new();
-  archive_write_set_format_zip(zip);
-  archive_write_open_filename(zip, path.c_str());
-  for (const auto& [name, content] : members) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, name.c_str());
-    archive_entry_set_size(entry, static_cast<la_int64_t>(content.size()));
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_entry_set_perm(entry, 0644);
-    archive_write_header(zip, entry);
-    archive_write_data(zip, content.data(), content.size());
-    archive_entry_free(entry);
-  }
-  archive_write_close(zip);
-  archive_write_free(zip);
+  const std::string path = test::writeZipFile(test::scratchDir() + "/unit.zip", members);
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }

@@ -1,8 +1,6 @@
 // Regression tests for the hostile-input findings of issue 14: each input once made
 // xnuscope print "internal error", hang, or take gigabytes; each must now end with a
 // clear one-line error (or correct, flagged output) quickly and in little memory.
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -18,6 +16,7 @@
 #include "support/CliRunner.h"
 #include "support/ForgeImages.h"
 #include "support/TestPaths.h"
+#include "support/ZipWriter.h"
 
 namespace xnuscope::test {
 namespace {
@@ -41,23 +40,7 @@ std::string readFile(const std::string& path) {
 // A zip written by libarchive (deflate), members in order.
 std::string writeZip(const std::string& name,
                      const std::vector<std::pair<std::string, std::string>>& members) {
-  const std::string path = scratchDir() + "/" + name;
-  archive* zip = archive_write_new();
-  archive_write_set_format_zip(zip);
-  archive_write_open_filename(zip, path.c_str());
-  for (const auto& [member, content] : members) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, member.c_str());
-    archive_entry_set_size(entry, static_cast<la_int64_t>(content.size()));
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_entry_set_perm(entry, 0644);
-    archive_write_header(zip, entry);
-    archive_write_data(zip, content.data(), content.size());
-    archive_entry_free(entry);
-  }
-  archive_write_close(zip);
-  archive_write_free(zip);
-  return path;
+  return writeZipFile(scratchDir() + "/" + name, members);
 }
 
 // gzip of `size` zero bytes, streamed: a decompression bomb without building it whole.
