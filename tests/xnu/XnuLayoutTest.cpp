@@ -18,7 +18,9 @@ struct RealBuild {
   std::uint64_t allproc;
 };
 
-// Expected values from ../shared/real-xnu/LAYOUTS.md (not from the importer).
+// Expected values are facts copied from the development notes on the real layouts
+// (LAYOUTS.md beside the Volatility 2 zips, not part of the repository; nothing is read
+// from there): the committed xnu_profiles/ must agree with them.
 const RealBuild kBuilds[] = {
     {"Mavericks_10.9.5_13F34", 0x4a8, 0x2d4, 0x418, 0xd8, 0x2f0, 0x50, true, 0xffffff80008fddc8},
     {"Yosemite_10.10.5_14F27", 0x4b0, 0x2d4, 0x428, 0xd8, 0x300, 0x50, true, 0xffffff8000b0d988},
