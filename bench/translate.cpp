@@ -11,17 +11,17 @@
 #include <string>
 #include <vector>
 
-#include "kernel/KernelLocator.h"
+#include "engine/Target.h"
 #include "mmu/VirtualMemory.h"
 #include "mmu/X86_64Translator.h"
-#include "physmem/ImageOpener.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 struct Guest {
-  std::unique_ptr<xnuscope::PhysicalMemory> memory;
+  std::unique_ptr<xnuscope::engine::Target> target;
+  const xnuscope::PhysicalMemory* memory = nullptr;
   std::uint64_t dtb = 0;
   std::vector<std::uint64_t> pages;  // VAs of mapped 4 KiB pages, shuffled
 };
@@ -41,8 +41,10 @@ const Guest& guest() {
           image.string();
       if (std::system(command.c_str()) != 0) std::exit(1);
     }
-    result.memory = xnuscope::openPhysicalMemory(image.string());
-    result.dtb = xnuscope::KernelLocator(*result.memory).locate().dtb;
+    // The kernel's DTB as the engine resolves it; the benchmarks then time the mmu alone.
+    result.target = xnuscope::engine::Target::open({.image = image.string()});
+    result.memory = &result.target->physical();
+    result.dtb = result.target->resolution().kernel.dtb;
     xnuscope::X86_64Translator translator(*result.memory, result.dtb);
     translator.mappedRanges(
         0xffff800000000000ull, UINT64_MAX, [&](const xnuscope::MappedRange& range) {

@@ -19,5 +19,7 @@ if [ ! -f "$IMAGE.truth.json" ]; then
   python3 fixtures/forge generate --build "$BUILD_NAME" \
     --seed 2026 --ram 512M --procs 40 --format raw --out "$IMAGE"
 fi
+# A stable name for the newest demo image (the README's Python line opens it).
+ln -sfn "$(basename "$IMAGE")" "$DEMO_DIR/demo.raw"
 "$BUILD_DIR/xnuscope" --image "$IMAGE" info
 "$BUILD_DIR/xnuscope" --image "$IMAGE" pslist

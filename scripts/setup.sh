@@ -6,13 +6,16 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git python3
   liblief-dev libzydis-dev libzycore-dev libcapstone-dev
-  libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-program-options-dev libgtest-dev libbenchmark-dev
   nlohmann-json3-dev liblzma-dev zlib1g-dev libdwarf-dev libelf-dev
+  libssl-dev libarchive-dev
   qemu-system-x86 qemu-utils
-  clang-14 lld-14 llvm-14
-  python3-pefile python3-jsonschema
+  clang-14 lld-14 llvm-14 libclang-rt-14-dev
+  gnuplot-nox
   pybind11-dev python3-dev
 )
+# Not needed by the build or the tests: python3-pefile and python3-jsonschema are
+# only for running Volatility 3 by hand (docs/fixtures.md).
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -35,7 +35,7 @@ class BeaconScanner {
   // Bytes per read() call (one buffer per thread); also the progress granularity.
   static constexpr std::size_t kChunkSize = 4u << 20;
   // Images at least this large are scanned by up to kMaxThreads threads (only
-  // file-backed sources, i.e. those offering zero-copy views).
+  // sources that allow concurrent reads, i.e. file images).
   static constexpr std::uint64_t kParallelThreshold = 256ull << 20;
   static constexpr unsigned kMaxThreads = 4;
 

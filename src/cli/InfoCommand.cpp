@@ -16,11 +16,26 @@ class InfoCommand : public Command {
            "them";
   }
 
-  int run(Session& session, const boost::program_options::variables_map&) override {
+  std::string usage() const override { return "info [--decoys]"; }
+  void addOptions(boost::program_options::options_description& options) const override {
+    options.add_options()("decoys", boost::program_options::bool_switch(),
+                          "search all of RAM for banner copies (decoys); without it only "
+                          "images of at most 1 GiB are searched");
+  }
+
+  int run(Session& session, const boost::program_options::variables_map& vm) override {
     const GlobalOptions& options = session.options();
+    const bool searchDecoys = vm.count("decoys") != 0 && vm["decoys"].as<bool>();
+    session.adjustTarget(
+        [searchDecoys](engine::TargetOptions& target) { target.searchAllDecoys = searchDecoys; });
     // Needs no profile: it names the one that fits, and how it was chosen.
     const engine::TargetInfo target = session.target().info();
     const KernelInfo& info = target.kernel;
+    std::vector<std::string> warnings = target.warnings;
+    if (!info.decoysSearched) {
+      warnings.insert(warnings.begin() + static_cast<std::ptrdiff_t>(info.warnings.size()),
+                      "banner copies (decoys) " + info.decoyScan);
+    }
 
     Report report;
     auto& doc = report.document;
@@ -67,12 +82,13 @@ class InfoCommand : public Command {
     }
     doc["segments"] = segments;
     doc["bytes_touched"] = info.bytesTouched;
+    doc["decoy_scan"] = info.decoyScan;
     auto steps = nlohmann::ordered_json::array();
     for (const auto& step : target.steps) {
       steps.push_back({{"stage", step.stage}, {"ok", step.succeeded}, {"detail", step.detail}});
     }
     doc["resolution"] = steps;
-    doc["warnings"] = target.warnings;
+    doc["warnings"] = warnings;
     session.emit(report);
 
     if (options.format == OutputFormat::Table) {

@@ -5,6 +5,9 @@
 //   profile export NAME|PATH --isf-out OUT  Volatility 3 ISF of a profile
 //   profile generate --dsym KERNEL.dSYM [--kernel KERNEL] [--name NAME] [--banner TEXT] -o DIR
 #include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -12,10 +15,12 @@
 #include "cli/Session.h"
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "derive/ProfileDeriver.h"
 #include "output/Report.h"
 #include "profile/DwarfProfileGenerator.h"
 #include "profile/ImportedProfile.h"
 #include "profile/IsfProfile.h"
+#include "profile/NativeProfileFormat.h"
 #include "profile/ProfileFiles.h"
 #include "profile/ProfileOutputs.h"
 #include "profile/ProfileRepository.h"
@@ -38,7 +43,8 @@ class ProfileCommand : public Command {
            "ISF), export to ISF";
   }
   std::string usage() const override {
-    return "profile list | show NAME|PATH | import --vol2 ZIP|--isf FILE [--banner TEXT] "
+    return "profile list | show NAME|PATH | derive -o DIR | import --vol2 ZIP|--isf FILE [--banner "
+           "TEXT] "
            "[--name NAME] -o DIR [--symbols-dir DIR] | export NAME|PATH --isf-out FILE | generate "
            "--dsym KERNEL.dSYM [--kernel KERNEL] -o DIR [--symbols-dir DIR]";
   }
@@ -58,7 +64,7 @@ class ProfileCommand : public Command {
         "name", po::value<std::string>()->value_name("NAME"),
         "import: profile name (default: from the input file name)")(
         "output,o", po::value<std::string>()->value_name("DIR"),
-        "import: directory for the native profile JSON")(
+        "import, derive: directory for the native profile JSON")(
         "symbols-dir", po::value<std::string>()->value_name("DIR"),
         "import: directory for the full symbol table (<name>.txt.xz)");
   }
@@ -72,13 +78,14 @@ class ProfileCommand : public Command {
     const std::string& sub = args.front();
     if (sub == "import" || sub == "generate") return runImport(session, vm, sub == "generate");
     if (sub == "list") return runList(session);
+    if (sub == "derive") return runDerive(session, vm);
     if (sub == "show" || sub == "export") {
       if (args.size() != 2) throw InputError("profile " + sub + " needs one NAME or PATH");
       const Profile profile = resolve(args[1]);
       return sub == "show" ? runShow(session, profile) : runExport(session, vm, profile);
     }
     throw InputError("unknown profile subcommand '" + sub +
-                     "'; use list, show, generate, import or export");
+                     "'; use list, show, generate, import, export or derive");
   }
 
  private:
@@ -134,6 +141,10 @@ class ProfileCommand : public Command {
     doc["tool"] = profile.provenance.tool;
     doc["struct_count"] = profile.structs.size();
     doc["symbol_count"] = profile.symbols.size();
+    // Members, types and symbols left out at import as unrepresentable.
+    doc["dropped_count"] = profile.dropped.size();
+    auto dropped = nlohmann::ordered_json::object();
+    for (const auto& [key, reason] : profile.dropped) dropped[key] = reason;
     auto sizes = nlohmann::ordered_json::object();
     for (const auto& [name, layout] : profile.structs) sizes[name] = hex(layout.size);
     auto symbols = nlohmann::ordered_json::object();
@@ -141,6 +152,10 @@ class ProfileCommand : public Command {
     if (session.options().format == OutputFormat::Json) {
       doc["struct_sizes"] = sizes;
       doc["symbols"] = symbols;
+      doc["dropped"] = dropped;
+    } else {
+      for (const auto& [key, reason] : profile.dropped)
+        session.warn("dropped " + key + ": " + reason);
     }
     session.emit(report);
     return 0;
@@ -155,6 +170,61 @@ class ProfileCommand : public Command {
     report.document["isf"] = out;
     session.emit(report);
     return 0;
+  }
+
+  // The profile derived from the kernel in memory, as a native profile whose
+  // "derivation" member carries each field's evidence (or why it is missing).
+  int runDerive(Session& session, const po::variables_map& vm) {
+    const std::string outputDir = optionText(vm, "output");
+    if (outputDir.empty()) throw InputError("profile derive needs -o DIR for the profile JSON");
+    session.adjustTarget([](engine::TargetOptions& target) {
+      target.profile = "derive";
+      target.allowIncompleteDerivation = true;  // write what was found, with the reasons
+    });
+    const engine::Resolution& resolved = session.target().resolution();
+    for (const auto& warning : resolved.warnings) session.warn(warning);
+    if (!resolved.profile || !resolved.derivation) throw AnalysisError(resolved.whyNoProfile);
+    const derive::DerivationReport& derivation = *resolved.derivation;
+    auto doc = nlohmann::ordered_json::parse(writeNativeProfile(*resolved.profile));
+    auto fields = nlohmann::ordered_json::array();
+    for (const auto& field : derivation.fields) {
+      nlohmann::ordered_json f;
+      f["field"] = field.name;
+      f["derived"] = field.derived();
+      if (field.value) f["value"] = hexText(*field.value);
+      if (field.bitStart) f["bits"] = {*field.bitStart, *field.bitCount};
+      f["evidence"] = field.evidence;
+      if (!field.derived()) f["underivable"] = field.underivable;
+      fields.push_back(f);
+    }
+    doc["derivation"] = {{"symbols", derivation.symbolSource},
+                         {"milliseconds", derivation.milliseconds},
+                         {"fields", fields}};
+    std::filesystem::create_directories(outputDir);
+    const std::string path =
+        (std::filesystem::path(outputDir) / (resolved.profile->name + ".json")).string();
+    writeWholeFile(path, doc.dump(1) + "\n");
+    Report report;
+    report.document["profile"] = resolved.profile->name;
+    report.document["path"] = path;
+    report.document["layout_source"] = resolved.profile->layoutSource;
+    report.document["derived_fields"] = derivation.derivedCount();
+    report.document["underivable"] = derivation.underivableSummary();
+    report.document["milliseconds"] = derivation.milliseconds;
+    std::size_t missingRequired = 0;
+    for (const auto& name : derive::requiredDerivedFields()) {
+      const auto* field = derivation.find(name);
+      missingRequired += field && field->derived() ? 0 : 1;
+    }
+    report.document["complete"] = missingRequired == 0;
+    session.emit(report);
+    return missingRequired == 0 ? 0 : 1;  // incomplete: written, but the walkers cannot use it
+  }
+
+  static std::string hexText(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
   }
 
   int runImport(Session& session, const po::variables_map& vm, bool generate) {
@@ -185,6 +255,7 @@ class ProfileCommand : public Command {
     report.document["structs"] = imported.profile.structs.size();
     report.document["symbols"] = imported.symbolTable.size();
     report.document["skipped_members"] = imported.warnings.size();
+    report.document["dropped"] = imported.profile.dropped.size();
     session.emit(report);
     return 0;
   }

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "output/JsonUtf8.h"
 #include "output/ReportPrinter.h"
 
 namespace xnuscope::cli {
@@ -29,12 +30,33 @@ engine::Target& Session::target() {
   target.progress = progressBar_.callback();
   target.progressDone = [this] { progressBar_.finish(); };
   target.warn = [this](const std::string& message) { warn(message); };
+  if (adjust_) adjust_(target);
   target_ = engine::Target::open(std::move(target));
   return *target_;
 }
 
 void Session::emit(const Report& report) {
   progressBar_.finish();
+  if (options_.format == OutputFormat::Json) {
+    // Guest text (process names, the message buffer) and paths are bytes, not
+    // necessarily UTF-8; JSON must be. Repair a copy and say so.
+    Report printable = report;
+    const std::size_t repaired = repairJsonUtf8(printable.document);
+    if (repaired != 0) {
+      const std::string note = std::to_string(repaired) +
+                               " text value(s) held bytes that are not UTF-8; each such byte "
+                               "is shown as U+FFFD in this JSON (--format csv keeps the raw bytes)";
+      auto& document = printable.document;
+      if (!document.contains("warnings") || !document["warnings"].is_array()) {
+        document["warnings"] = nlohmann::ordered_json::array();
+      }
+      document["warnings"].push_back(note);
+      warn(note);
+    }
+    printReport(printable, options_.format, out_);
+    out_.flush();
+    return;
+  }
   printReport(report, options_.format, out_);
   out_.flush();
   if (options_.format != OutputFormat::Json && report.document.contains("warnings")) {

@@ -3,6 +3,7 @@
 // error costs nothing). Commands reach guest memory only through the Target.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -25,6 +26,11 @@ class Session {
   // --force, --freeze and --beacon-session applied; InputError when no source was
   // given or it cannot be opened.
   engine::Target& target();
+  // Command-specific settings of the Target (info --decoys, profile derive), given
+  // before the first target() call opens it.
+  void adjustTarget(std::function<void(engine::TargetOptions&)> adjust) {
+    adjust_ = std::move(adjust);
+  }
 
   // Prints a report on stdout in the chosen format. In table/csv mode the report's
   // warnings go to stderr (unless --quiet), so stdout stays machine-readable.
@@ -38,6 +44,7 @@ class Session {
   std::ostream& out_;
   std::ostream& err_;
   ProgressBar progressBar_;
+  std::function<void(engine::TargetOptions&)> adjust_;
   std::unique_ptr<engine::Target> target_;
 };
 

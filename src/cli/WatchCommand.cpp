@@ -115,7 +115,9 @@ class WatchCommand : public Command {
         line["event"] = kind;
         const auto row = processRow(process);
         for (const auto& [key, value] : row.items()) line[key] = value;
-        session.out() << line.dump() << '\n';
+        // Process names are guest bytes: bad UTF-8 becomes U+FFFD (JSON must be UTF-8).
+        session.out() << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                      << '\n';
       } else {
         if (!headerDone) {
           session.out()
@@ -160,7 +162,8 @@ class WatchCommand : public Command {
           session.out() << nlohmann::ordered_json{{"time", nowUtc()},
                                                   {"event", "warning"},
                                                   {"message", warning}}
-                               .dump()
+                               .dump(-1, ' ', false,
+                                     nlohmann::ordered_json::error_handler_t::replace)
                         << '\n';
         } else {
           session.warn(warning);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/CommandLine.h"
+#include "cli/MappedFileFault.h"
 #include "cli/Session.h"
 #include "core/Error.h"
 
@@ -16,6 +17,7 @@ constexpr const char* kVersion = "xnuscope 0.1.0";
 int main(int argc, char** argv) {
   using namespace xnuscope;
   const std::vector<std::string> args(argv + 1, argv + argc);
+  cli::reportMappedFileFaults();
   try {
     cli::ParsedCommandLine parsed = cli::parseCommandLine(args);
     if (parsed.version) {

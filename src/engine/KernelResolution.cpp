@@ -11,14 +11,16 @@ namespace xnuscope::engine {
 namespace {
 
 KernelInfo locate(const PhysicalMemory& memory, const ResolveOptions& options,
+                  KernelLocatorOptions::DecoyScan decoyScan,
                   const std::map<std::string, std::uint64_t>* symbols,
-                  const std::optional<KernelFile>& kernelFile) {
+                  const std::optional<KernelFile>& kernelFile,
+                  std::map<std::string, std::uint64_t>* residentSymbols = nullptr) {
   KernelLocatorOptions locatorOptions;
   locatorOptions.unslidSymbols = symbols;
   // The kernel file's unslid segment starts: a kernel collection slides each one.
   if (kernelFile) locatorOptions.unslidSegments = &kernelFile->segments();
   locatorOptions.dtb = options.dtb;
-  locatorOptions.decoyScan = options.decoyScan;
+  locatorOptions.decoyScan = decoyScan;
   locatorOptions.progress = options.progress;
   struct ProgressDone {
     const ResolveOptions& options;
@@ -26,7 +28,10 @@ KernelInfo locate(const PhysicalMemory& memory, const ResolveOptions& options,
       if (options.progressDone) options.progressDone();
     }
   } done{options};
-  return KernelLocator(memory, locatorOptions).locate();
+  KernelLocator locator(memory, locatorOptions);
+  KernelInfo info = locator.locate();
+  if (residentSymbols) *residentSymbols = locator.symbols().all();
+  return info;
 }
 
 std::string describeLocated(const KernelInfo& kernel) {
@@ -51,29 +56,37 @@ std::string withKernelBuild(std::string message, const KernelInfo& kernel) {
 
 // Step 3: the derivers, in order; the first profile wins.
 bool tryDerivers(const PhysicalMemory& memory, const ResolveOptions& options,
-                 const std::optional<KernelFile>& kernelFile, Resolution& resolved,
+                 const std::optional<KernelFile>& kernelFile,
+                 const std::map<std::string, std::uint64_t>& residentSymbols, Resolution& resolved,
                  std::string& reasons) {
   if (options.derivers.empty()) {
     resolved.steps.push_back({"derived profile", false, "no profile deriver is configured"});
+    reasons = "no profile deriver is configured";
     return false;
   }
   const X86_64Translator translator(memory, resolved.kernel.dtb);
   const VirtualMemory kernelMemory(memory, translator);
-  const DerivationInput input{memory, resolved.kernel, kernelMemory,
-                              kernelFile ? &kernelFile->symbols() : nullptr};
+  DerivationInput input{memory, resolved.kernel, kernelMemory,
+                        kernelFile ? &kernelFile->symbols() : nullptr};
+  input.kernelFilePath = kernelFile ? kernelFile->path() : std::string();
+  input.residentSymbols = &residentSymbols;
+  input.allowIncomplete = options.allowIncompleteDerivation;
   for (const auto& deriver : options.derivers) {
     std::string whyNot;
-    std::optional<Profile> derived;
+    std::optional<DerivedProfile> derived;
     try {
       derived = deriver->derive(input, whyNot);
     } catch (const AnalysisError& error) {
       whyNot = error.what();
     }
     if (derived) {
-      resolved.steps.push_back({"derived profile", true, deriver->name() + ": " + derived->name});
+      resolved.steps.push_back(
+          {"derived profile", true, deriver->name() + ": " + derived->profile.name});
       resolved.profileOrigin = "derived (" + deriver->name() + ")";
       resolved.profileSource = ProfileSource::Derived;
-      resolved.profile = std::move(*derived);
+      resolved.profile = std::move(derived->profile);
+      resolved.derivation = std::move(derived->report);
+      for (auto& warning : derived->warnings) resolved.warnings.push_back(std::move(warning));
       return true;
     }
     if (whyNot.empty()) whyNot = "no profile";
@@ -86,7 +99,8 @@ bool tryDerivers(const PhysicalMemory& memory, const ResolveOptions& options,
 }  // namespace
 
 Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& options) {
-  const bool explicitProfile = !options.profile.empty() && options.profile != "auto";
+  const bool deriveOnly = options.profile == "derive";
+  const bool explicitProfile = !options.profile.empty() && options.profile != "auto" && !deriveOnly;
 
   Resolution resolved;
   // A bad profile file is a usage error: report it before any scanning.
@@ -98,6 +112,7 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
   std::optional<KernelFile> kernelFile;
   if (!options.kernelFile.empty()) {
     kernelFile = KernelFile::load(options.kernelFile);
+    resolved.kernelFileSymbols = kernelFile->symbols();
     resolved.steps.push_back({"kernel file", true,
                               options.kernelFile + " (UUID " +
                                   (kernelFile->uuid().empty() ? "none" : kernelFile->uuid()) +
@@ -105,15 +120,29 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
                                   " symbols)"});
   }
 
-  // 1. Profile-free location: what the memory itself proves.
+  // 1. Profile-free location: what the memory itself proves. It alone searches
+  //    for decoys; the second pass (with symbols) carries them over.
+  std::map<std::string, std::uint64_t> residentSymbols;
   try {
-    resolved.kernel = locate(memory, options, nullptr, kernelFile);
+    resolved.kernel =
+        locate(memory, options, options.decoyScan, nullptr, kernelFile, &residentSymbols);
   } catch (const AnalysisError& error) {
     resolved.steps.push_back({"locate", false, error.what()});
     throw;
   }
   const KernelInfo found = resolved.kernel;
   resolved.steps.push_back({"locate", true, "without a profile: " + describeLocated(found)});
+
+  // Location again with symbols: keeps the first pass's decoy search, adds its cost.
+  auto relocate = [&](const std::map<std::string, std::uint64_t>* symbols) {
+    KernelInfo info =
+        locate(memory, options, KernelLocatorOptions::DecoyScan::Never, symbols, kernelFile);
+    info.bytesTouched += found.bytesTouched;
+    info.decoys = found.decoys;
+    info.decoysSearched = found.decoysSearched;
+    info.decoyScan = found.decoyScan;
+    return info;
+  };
 
   // A kernel file of another build would relocate every symbol wrongly.
   if (kernelFile && !kernelFile->uuid().empty() && !found.uuid.empty() &&
@@ -125,36 +154,47 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
     resolved.warnings.push_back(mismatch + " (used anyway: --force)");
   }
 
-  // 2. The exact profile: given, or chosen by UUID then banner.
+  // 2. The exact profile: given, or chosen by UUID then banner; 3. else derived.
   if (explicitProfile) {
     resolved.steps.push_back(
         {"exact profile", true, resolved.profile->name + " from --profile " + options.profile});
   } else {
-    try {
-      const ProfileRepository repository(options.profileDirectories.empty()
-                                             ? ProfileRepository::defaultDirectories()
-                                             : options.profileDirectories);
-      auto selection = repository.select(found.uuid, found.banner);
-      resolved.profile = std::move(selection.entry.profile);
-      resolved.profileOrigin = "auto (" + selection.matchedBy + ")";
-      resolved.profileSource = ProfileSource::Exact;
-      resolved.steps.push_back({"exact profile", true,
-                                resolved.profile->name + " matched by " + selection.matchedBy +
-                                    " (" + selection.entry.path + ")"});
-    } catch (const AnalysisError& error) {
-      resolved.steps.push_back({"exact profile", false, error.what()});
-      // 3. A profile derived from the kernel itself.
+    std::string whyNone;
+    if (deriveOnly) {
+      resolved.steps.push_back({"exact profile", false, "skipped: the profile is to be derived"});
+    } else {
+      try {
+        const ProfileRepository repository(options.profileDirectories.empty()
+                                               ? ProfileRepository::defaultDirectories()
+                                               : options.profileDirectories);
+        auto selection = repository.select(found.uuid, found.banner);
+        resolved.profile = std::move(selection.entry.profile);
+        resolved.profileOrigin = "auto (" + selection.matchedBy + ")";
+        resolved.profileSource = ProfileSource::Exact;
+        resolved.steps.push_back({"exact profile", true,
+                                  resolved.profile->name + " matched by " + selection.matchedBy +
+                                      " (" + selection.entry.path + ")"});
+      } catch (const AnalysisError& error) {
+        resolved.steps.push_back({"exact profile", false, error.what()});
+        whyNone = error.what();
+      }
+    }
+    if (!resolved.profile) {
       std::string derivationReasons;
-      if (!tryDerivers(memory, options, kernelFile, resolved, derivationReasons)) {
-        resolved.whyNoProfile = error.what();
-        if (!derivationReasons.empty()) {
-          resolved.whyNoProfile += "; no profile could be derived (" + derivationReasons + ")";
+      if (tryDerivers(memory, options, kernelFile, residentSymbols, resolved, derivationReasons)) {
+        if (!whyNone.empty()) {
+          resolved.warnings.insert(resolved.warnings.begin(),
+                                   "no profile matched (" + whyNone + ")");
         }
+      } else {
+        resolved.whyNoProfile =
+            whyNone.empty() ? "the profile could not be derived (" + derivationReasons + ")"
+                            : whyNone + "; no profile could be derived (" + derivationReasons + ")";
         resolved.warnings.push_back(resolved.whyNoProfile);
         // No profile: the kernel file's own symbols still add the symbol-based facts.
         if (kernelFile && !kernelFile->symbols().empty()) {
           try {
-            resolved.kernel = locate(memory, options, &kernelFile->symbols(), kernelFile);
+            resolved.kernel = relocate(&kernelFile->symbols());
             resolved.steps.push_back(
                 {"re-locate", true,
                  "with the kernel file's symbols: " + describeLocated(resolved.kernel)});
@@ -168,6 +208,23 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
         return resolved;
       }
     }
+  }
+
+  if (!resolved.profile->uuid && resolved.profile->banner.empty()) {
+    resolved.warnings.push_back(
+        "profile " + resolved.profile->name +
+        " carries neither a UUID nor a banner, so it cannot be checked against the kernel in "
+        "memory" +
+        (found.build.empty() ? std::string() : " (build " + found.build + ")") +
+        "; if it is of another build the walks find nothing (re-import it with --banner)");
+  }
+  if (!resolved.profile->dropped.empty()) {
+    resolved.warnings.push_back(
+        "profile " + resolved.profile->name + ": " +
+        std::to_string(resolved.profile->dropped.size()) +
+        " member(s) or type(s) were dropped at import as unrepresentable (first: " +
+        resolved.profile->dropped.begin()->first +
+        "); a command that needs one is refused, naming it (profile show lists them)");
   }
 
   // 4. Refuse an exact profile of another build (names both builds), unless force.
@@ -198,7 +255,7 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
 
   // 5. Locate again with the profile's symbols: DTB via _IdlePML4 and the symbol facts.
   try {
-    resolved.kernel = locate(memory, options, &resolved.profile->symbols, kernelFile);
+    resolved.kernel = relocate(&resolved.profile->symbols);
     resolved.steps.push_back(
         {"re-locate", true, "with the profile's symbols: " + describeLocated(resolved.kernel)});
   } catch (const AnalysisError& error) {

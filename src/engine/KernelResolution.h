@@ -2,7 +2,8 @@
 //   1. locate the kernel without any profile, so a wrong profile cannot steer the
 //      search (a --kernel file of another build is refused unless force);
 //   2. exact profile: --profile PATH, or xnu_profiles/ by UUID, then by banner;
-//   3. derived profile: each ProfileDeriver in turn, when no exact profile fits;
+//   3. derived profile: each ProfileDeriver in turn, when no exact profile fits
+//      (or at once with profile "derive");
 //   4. refuse an exact profile of another build, naming both builds, unless force;
 //   5. locate again with the profile's symbols (DTB via _IdlePML4, symbol facts).
 // When neither an exact nor a derived profile serves, the resolution has no
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,14 +37,17 @@ struct ResolutionStep {
 };
 
 struct ResolveOptions {
-  std::string profile = "auto";  // "auto" or a profile file (native, ISF, Volatility 2 zip)
-  std::string kernelFile;        // the kernel Mach-O of the guest's build (optional)
+  // "auto", "derive" (skip the exact profiles), or a profile file (native, ISF,
+  // Volatility 2 zip).
+  std::string profile = "auto";
+  std::string kernelFile;  // the kernel Mach-O of the guest's build (optional)
   std::optional<std::uint64_t> dtb;
   bool force = false;  // use a mismatching profile / kernel file with a warning
   KernelLocatorOptions::DecoyScan decoyScan = KernelLocatorOptions::DecoyScan::Never;
   // Where `auto` looks; empty: ProfileRepository::defaultDirectories().
   std::vector<std::string> profileDirectories;
   std::vector<std::shared_ptr<ProfileDeriver>> derivers;
+  bool allowIncompleteDerivation = false;  // see DerivationInput::allowIncomplete
   ProgressFn progress;
   std::function<void()> progressDone;  // called after each whole-memory scan
 };
@@ -52,9 +57,13 @@ struct Resolution {
   std::optional<Profile> profile;              // empty: no exact or derived profile serves
   std::optional<ProfileSource> profileSource;  // Exact or Derived when profile is set
   std::string profileOrigin;  // "--profile PATH", "auto (uuid)", "derived (NAME)", ...
-  std::string whyNoProfile;   // set when profile is empty
+  std::optional<derive::DerivationReport> derivation;  // when a deriver kept its report
+  std::string whyNoProfile;                            // set when profile is empty
   std::vector<std::string> warnings;
   std::vector<ResolutionStep> steps;
+  // Unslid symbols of the --kernel file (empty without one), for callers that name
+  // kernel code by symbol (disasm).
+  std::map<std::string, std::uint64_t> kernelFileSymbols;
 };
 
 // Throws InputError (unreadable --profile or kernel file) or AnalysisError (no

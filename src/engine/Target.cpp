@@ -6,6 +6,7 @@
 #include "core/Error.h"
 #include "core/Hex.h"
 #include "engine/BeaconProcessSource.h"
+#include "engine/KernelCodeDeriver.h"
 #include "engine/KernelProcessSource.h"
 #include "mmu/VirtualMemory.h"
 #include "mmu/X86_64Translator.h"
@@ -75,10 +76,13 @@ ResolveOptions Target::resolveOptions(bool withDecoys) const {
   resolve.force = options_.force;
   // Banner copies elsewhere in RAM (decoys) are for `info`; the walkers only need
   // the proven kernel, and scanning all of RAM for them dominates their run time.
-  resolve.decoyScan =
-      withDecoys ? KernelLocatorOptions::DecoyScan::Auto : KernelLocatorOptions::DecoyScan::Never;
+  resolve.decoyScan = !withDecoys                ? KernelLocatorOptions::DecoyScan::Never
+                      : options_.searchAllDecoys ? KernelLocatorOptions::DecoyScan::Always
+                                                 : KernelLocatorOptions::DecoyScan::Auto;
   resolve.profileDirectories = options_.profileDirectories;
   resolve.derivers = options_.derivers;
+  if (options_.deriveProfiles) resolve.derivers.push_back(std::make_shared<KernelCodeDeriver>());
+  resolve.allowIncompleteDerivation = options_.allowIncompleteDerivation;
   resolve.progress = options_.progress;
   resolve.progressDone = options_.progressDone;
   return resolve;
@@ -171,13 +175,14 @@ void Target::dropTranslationCache() {
 }
 
 AddressSpace Target::addressSpace(std::optional<std::int32_t> pid) {
-  const KernelView& view = kernelView();
   AddressSpace space;
   if (!pid) {
+    // The kernel's own address space needs no profile: the proven DTB.
     space.name = "kernel";
-    space.root = view.kernel.dtb;
+    space.root = kernelView_ ? kernelView_->kernel.dtb : resolution().kernel.dtb;
     return space;
   }
+  const KernelView& view = kernelView();
   // Memory is read through the kernel's own page tables: beacons cannot serve it.
   const KernelProcessSource kernelProcesses(*view.xnu, view.source);
   const ProcessList list = kernelProcesses.processes();

@@ -24,13 +24,20 @@ struct TargetOptions {
   bool freeze = false;  // live: keep the guest stopped while the Target is open
 
   // Resolution (see KernelResolution.h).
-  std::string profile = "auto";        // "auto" or a profile file
+  std::string profile = "auto";        // "auto", "derive" or a profile file
   std::string kernelFile{};            // the guest's kernel Mach-O (kernel collections need it)
   std::optional<std::uint64_t> dtb{};  // override the kernel page-table root
   bool force = false;                  // use a mismatching profile / kernel file
   std::vector<std::string> profileDirectories{};            // empty: ProfileRepository defaults
   std::vector<std::shared_ptr<ProfileDeriver>> derivers{};  // tried when no exact profile fits
-  std::optional<std::uint32_t> beaconSession{};             // which companion session to read
+  // After `derivers`, the built-in KernelCodeDeriver (src/derive): layouts from the
+  // kernel's own accessor code and data. Off: no exact profile means beacons.
+  bool deriveProfiles = true;
+  bool allowIncompleteDerivation = false;  // keep a derived profile lacking walker fields
+  // info(): search all of RAM for banner copies (decoys); otherwise only images of
+  // at most 1 GiB are searched and info says it skipped the rest.
+  bool searchAllDecoys = false;
+  std::optional<std::uint32_t> beaconSession{};  // which companion session to read
 
   // Long scans report here; `progressDone` is called when one ends.
   ProgressFn progress{};

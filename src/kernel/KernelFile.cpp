@@ -7,22 +7,10 @@
 #include <memory>
 
 #include "core/Error.h"
+#include "core/MachO.h"
 
 namespace xnuscope {
 namespace {
-
-constexpr std::uint32_t kMachOMagic64 = 0xFEEDFACF;
-constexpr std::uint32_t kFatMagic = 0xCAFEBABE;  // big-endian on disk
-constexpr std::uint32_t kMhFileset = 0xC;
-
-std::string uuidText(const LIEF::MachO::uuid_t& uuid) {
-  char text[40];
-  std::snprintf(text, sizeof text,
-                "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", uuid[0],
-                uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9],
-                uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
-  return text;
-}
 
 // Checks the magic (and, for a thin file, the file type) before LIEF sees the file:
 // LIEF 0.9 predates MH_FILESET and its errors on garbage do not say what was expected.
@@ -35,12 +23,12 @@ void checkMagic(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::uint32_t header[4] = {};
   in.read(reinterpret_cast<char*>(header), sizeof header);
-  const bool fat = header[0] == __builtin_bswap32(kFatMagic);
-  if (!in || (header[0] != kMachOMagic64 && !fat)) {
+  const bool fat = header[0] == __builtin_bswap32(macho::kFatMagic);
+  if (!in || (header[0] != macho::kMagic64 && !fat)) {
     throw InputError("kernel file " + path +
                      " is not a 64-bit Mach-O (bad magic); pass the guest's kernel file");
   }
-  if (!fat && header[3] == kMhFileset) {
+  if (!fat && header[3] == macho::kFileTypeFileset) {
     throw InputError("kernel file " + path +
                      " is a kernel collection (MH_FILESET); pass the kernel itself (the KDK's "
                      "kernel, or com.apple.kernel extracted from the collection)");
@@ -81,15 +69,10 @@ KernelFile KernelFile::load(const std::string& path) {
     throw InputError("kernel file " + path + " has no __TEXT segment; is it the kernel?");
   }
   for (const auto& symbol : kernel->symbols()) {
-    // N_SECT (type & N_TYPE == 0xe) without stab bits: defined in a section.
-    if ((symbol.type() & 0xe0) != 0 || (symbol.type() & 0x0e) != 0x0e || symbol.name().empty())
-      continue;
-    // An external definition wins over a same-named local one.
-    if (!file.symbols_.count(symbol.name()) || (symbol.type() & 0x01) != 0) {
-      file.symbols_[symbol.name()] = symbol.value();
-    }
+    macho::collectAddressSymbol(file.symbols_, symbol.name(),
+                                static_cast<std::uint8_t>(symbol.type()), symbol.value());
   }
-  if (kernel->has_uuid()) file.uuid_ = uuidText(kernel->uuid().uuid());
+  if (kernel->has_uuid()) file.uuid_ = macho::uuidText(kernel->uuid().uuid());
   return file;
 }
 

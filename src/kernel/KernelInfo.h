@@ -60,6 +60,10 @@ struct KernelInfo {
   std::vector<KernelDecoy> decoys;
   std::vector<std::string> warnings;
   std::uint64_t bytesTouched = 0;  // physical bytes the locator read (scan cost)
+  // Whether all of RAM was searched for banner copies; decoyScan says how much, or
+  // why not. Mach-O header copies near the kernel are reported either way.
+  bool decoysSearched = false;
+  std::string decoyScan;
 
   // Runtime VA of an unslid kernel address, through the segment that contains it;
   // addresses outside every segment move with the __TEXT slide (10.x case).

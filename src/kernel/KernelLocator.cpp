@@ -3,22 +3,26 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/DarwinBanner.h"
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "core/LittleEndian.h"
+#include "kernel/BuildIdentification.h"
 #include "kernel/CollectionSegmentAnchors.h"
-#include "kernel/KernelBanner.h"
+#include "kernel/DtbResolver.h"
 #include "kernel/KernelPageTableFinder.h"
 #include "mmu/X86_64Translator.h"
+#include "physmem/ByteSize.h"
 
 namespace xnuscope {
 namespace {
 
 constexpr std::uint64_t kTwoMiB = 2ull << 20;
-// lgOSVersion (+0x920): pointer to the `osversion` string ("17G65").
-constexpr std::size_t kLowGlobalsOsVersionOffset = 0x920;
-// How far past the kernel image the boot path allocates its page tables; the
-// PML4 scan looks there before it scans all of RAM.
-constexpr std::uint64_t kPageTableVicinity = 64ull << 20;
+// The boot loader slides a 10.x kernel by at most 255 × 2 MiB from its linked
+// PA 0x200000 (and a kernel collection starts there too): every kernel header
+// lies below 1 GiB, whatever the RAM size.
+constexpr std::uint64_t kKaslrWindowEnd = 1ull << 30;
+constexpr std::size_t kMaxHeaderCandidates = 64;
 constexpr std::size_t kMaxBannerLength = 512;
 constexpr std::size_t kMaxDecoysReported = 64;
 constexpr const char* kCollectionAssumptionWarning =
@@ -115,20 +119,17 @@ std::optional<KernelLocator::Candidate> KernelLocator::candidateAt(std::uint64_t
   return std::nullopt;
 }
 
-std::vector<KernelLocator::Candidate> KernelLocator::findHeaderCandidates() {
+std::vector<KernelLocator::Candidate> KernelLocator::findHeaderCandidates(std::uint64_t from,
+                                                                          std::uint64_t to,
+                                                                          std::uint64_t stride,
+                                                                          std::size_t limit) {
   std::vector<Candidate> candidates;
   auto visit = [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
     if (!looksLikeKernelHeader(probe)) return true;
     if (auto candidate = candidateAt(pa, nullptr)) candidates.push_back(std::move(*candidate));
-    return candidates.size() < 64;
+    return candidates.size() < limit;
   };
-  // A 10.x kernel header sits at PA 0x200000 + slide with a 2 MiB-aligned slide:
-  // probing one address per 2 MiB finds it while touching 4 KiB per 2 MiB.
-  scanner_.forEachStride(0, UINT64_MAX, kTwoMiB, 0, 32, visit, options_.progress);
-  if (candidates.empty()) {
-    // Kernel collections (and odd loaders) place it on any page boundary.
-    scanner_.forEachStride(0, UINT64_MAX, 4096, 0, 32, visit, options_.progress);
-  }
+  scanner_.forEachStride(from, to, stride, 0, 32, visit, options_.progress);
   // A kernel whose header already holds runtime addresses may be the embedded
   // MH_EXECUTE of a kernel collection (its __TEXT keeps 2 MiB alignment). The
   // MH_FILESET header opens the collection, below the kernel's lowest segment.
@@ -144,13 +145,13 @@ std::vector<KernelLocator::Candidate> KernelLocator::findHeaderCandidates() {
         lowest = std::min(lowest, segment.vmaddr - kKernelStaticMapBase);
       }
     }
-    const std::uint64_t from = lowest > kTwoMiB ? (lowest - kTwoMiB) & ~0xfffull : 0;
-    scanner_.forEachStride(from, candidate.headerPa, 4096, 0, 32,
+    const std::uint64_t searchFrom = lowest > kTwoMiB ? (lowest - kTwoMiB) & ~0xfffull : 0;
+    scanner_.forEachStride(searchFrom, candidate.headerPa, 4096, 0, 32,
                            [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
                              if (!looksLikeKernelHeader(probe) || probe.size() < 16) return true;
-                             std::uint32_t fileType;
-                             std::memcpy(&fileType, probe.data() + 12, 4);
-                             if (fileType != kMachOFileset) return true;
+                             if (loadLittleEndianOr<std::uint32_t>(probe, 12) != kMachOFileset) {
+                               return true;
+                             }
                              auto kc = candidateAt(pa, nullptr);
                              if (kc && kc->headerPa == candidate.headerPa) {
                                candidate = std::move(*kc);
@@ -363,7 +364,7 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
                   factDetailPair("lgStext", lowGlobals->textStart, info.kernelBaseVa));
     }
     const auto banner = readKernelString(info, lowGlobals->versionVa, kMaxBannerLength);
-    const bool isBanner = banner && KernelBanner::parse(*banner);
+    const bool isBanner = banner && DarwinBanner::parse(*banner);
     std::string detail = "lgVersion " + hex(lowGlobals->versionVa);
     bool agreed = isBanner;
     if (!isBanner) detail += " does not point to a Darwin banner";
@@ -386,7 +387,7 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
   // Banner and version ints at their symbols.
   if (const auto version = symbolVa("_version")) {
     const auto banner = readKernelString(info, *version, kMaxBannerLength);
-    const bool isBanner = banner && KernelBanner::parse(*banner);
+    const bool isBanner = banner && DarwinBanner::parse(*banner);
     bool agreed = isBanner && (info.banner.empty() || info.banner == *banner);
     addFact("banner at slid _version", agreed,
             "_version " + hex(*version) +
@@ -397,7 +398,7 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
       bannerPa = kernelVaToPa(info, *version).value_or(0);
     }
   }
-  const auto parsedBanner = KernelBanner::parse(info.banner);
+  const auto parsedBanner = DarwinBanner::parse(info.banner);
   if (parsedBanner) {
     info.versionMajor = parsedBanner->major;
     info.versionMinor = parsedBanner->minor;
@@ -425,88 +426,9 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
     }
   }
 
-  // DTB: given, from _IdlePML4 through _BootPML4, or by scanning for a PML4.
-  const KernelPageTableFinder finder(scanner_);
-  if (options_.dtb) {
-    info.dtb = *options_.dtb & X86_64Translator::kCr3AddressMask;
-    info.dtbSource = "--dtb";
-  } else if (const auto idle = symbolVa("_IdlePML4")) {
-    const auto boot = symbolVa("_BootPML4");
-    const std::uint64_t bootPa = boot && isKernelVa(*boot) ? *boot - kKernelStaticMapBase : 0;
-    if (const auto read = finder.readIdlePml4(*idle, bootPa)) {
-      info.dtb = read->dtb;
-      info.dtbSource = read->how;
-    }
-  }
-  if (info.dtb == 0 || !finder.mapsTo(info.dtb, info.kernelBaseVa, info.kernelBasePa)) {
-    std::vector<PhysRange> dataRanges;
-    std::uint64_t imageEnd = info.kernelBasePa;
-    std::uint64_t bootPml4Pa = UINT64_MAX;
-    for (const auto& segment : info.segments) {
-      imageEnd = std::max(imageEnd, segment.pa + segment.size);
-      if (segment.name.rfind("__DATA", 0) == 0)
-        dataRanges.push_back(PhysRange{segment.pa, segment.size});
-      if (segment.name == "__HIB") bootPml4Pa = segment.pa;  // _BootPML4 opens __HIB
-    }
-    if (const auto boot = symbolVa("_BootPML4"); boot && isKernelVa(*boot)) {
-      bootPml4Pa = *boot - kKernelStaticMapBase;
-    }
-    // CR3 values recorded with the image first, then page addresses stored in the
-    // kernel's data, then the pages just above the kernel image (where the boot
-    // path allocates), then all of RAM — stopping as soon as a candidate is one
-    // the kernel's own data points to.
-    std::vector<std::uint64_t> pages;
-    for (const auto& cpu : memory_.cpus()) {
-      if (!cpu.cr3) continue;
-      const std::uint64_t cr3 = *cpu.cr3 & X86_64Translator::kCr3AddressMask;
-      if (finder.mapsTo(cr3, info.kernelBaseVa, info.kernelBasePa)) pages.push_back(cr3);
-    }
-    auto rankPages = [&] {
-      std::sort(pages.begin(), pages.end());
-      pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
-      std::erase(pages, bootPml4Pa);
-      return finder.rank(pages, dataRanges);
-    };
-    auto candidates = rankPages();
-    if (candidates.empty() || !candidates.front().referencedByKernelData) {
-      const auto named =
-          finder.referencedByKernelData(dataRanges, info.kernelBaseVa, info.kernelBasePa);
-      pages.insert(pages.end(), named.begin(), named.end());
-      candidates = rankPages();
-    }
-    if (candidates.empty() || !candidates.front().referencedByKernelData) {
-      const auto near = finder.scan(info.kernelBasePa, imageEnd + kPageTableVicinity,
-                                    info.kernelBaseVa, info.kernelBasePa);
-      pages.insert(pages.end(), near.begin(), near.end());
-      candidates = rankPages();
-    }
-    if (candidates.empty() || !candidates.front().referencedByKernelData) {
-      const auto all = finder.scan(0, UINT64_MAX, info.kernelBaseVa, info.kernelBasePa);
-      pages.insert(pages.end(), all.begin(), all.end());
-      candidates = rankPages();
-    }
-    if (!candidates.empty()) {
-      if (info.dtb != 0) {
-        info.warnings.push_back(info.dtbSource + " gave " + hex(info.dtb) +
-                                ", which does not map the kernel; using the PML4 scan");
-      }
-      info.dtb = candidates.front().pa;
-      info.dtbSource =
-          "PML4 scan (" + std::to_string(candidates.size()) + " candidate" +
-          (candidates.size() == 1 ? "" : "s") +
-          (candidates.front().referencedByKernelData ? ", referenced by kernel data" : "") + ")";
-    }
-  }
-  if (info.dtb != 0) {
-    const bool maps = finder.mapsTo(info.dtb, info.kernelBaseVa, info.kernelBasePa);
-    addFact("DTB maps kernel back to header PA", maps,
-            "DTB " + hex(info.dtb) + " (" + info.dtbSource + ") maps " + hex(info.kernelBaseVa) +
-                (maps ? " to " : " not to ") + hex(info.kernelBasePa));
-    if (!maps) info.dtb = 0;
-  } else {
-    addFact("DTB maps kernel back to header PA", false,
-            "no page table maps " + hex(info.kernelBaseVa) + " to " + hex(info.kernelBasePa));
-  }
+  // DTB: given, from _IdlePML4 through _BootPML4, or by scanning for a PML4; then
+  // the facts it proves (kernel/DtbResolver.h).
+  DtbResolver(memory_, scanner_).resolve(info, symbolVa, options_.dtb, addFact);
 
   // Kernel collection with a profile but no kernel file: place each segment by the
   // profile symbols it holds (CollectionSegmentAnchors.h).
@@ -515,35 +437,17 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
   }
 
   // CR3 recorded with the image (QEMU ELF notes, QMP).
-  const auto cpus = memory_.cpus();
-  for (const auto& cpu : cpus) {
-    if (!cpu.cr3) continue;
-    const std::uint64_t cr3 = *cpu.cr3 & X86_64Translator::kCr3AddressMask;
-    const bool maps = finder.mapsTo(cr3, info.kernelBaseVa, info.kernelBasePa);
-    addFact("CR3 from ELF notes", maps,
-            "cpu" + std::to_string(cpu.index) + " CR3 " + hex(*cpu.cr3) +
-                (maps ? (cr3 == info.dtb ? " equals the DTB and maps the kernel"
-                                         : " maps the kernel (an address space sharing its half)")
-                      : " does not map the kernel at its header PA"));
-    break;  // every CPU shares the kernel half; one proves as much as all
-  }
+  DtbResolver(memory_, scanner_).checkRecordedCr3(info, addFact);
 
-  // Build: _osversion, else lowGlo's lgOSVersion, else the xnu version.
-  std::optional<std::string> build;
-  if (const auto osversion = symbolVa("_osversion")) build = readKernelString(info, *osversion, 64);
-  if ((!build || build->empty()) && lowGlobals && info.lowGlobalsPa != 0) {
-    std::uint64_t pointer = 0;
-    if (scanner_.read(lowGlobals->pa + kLowGlobalsOsVersionOffset,
-                      std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&pointer), 8)) == 8 &&
-        isKernelVa(pointer)) {
-      build = readKernelString(info, pointer, 64);
-    }
-  }
-  if (build && !build->empty()) {
-    info.build = *build;
-  } else if (parsedBanner) {
-    info.build = parsedBanner->xnuVersion;
-  }
+  // Build: _osversion, else lowGlo's lgOSVersion, else the xnu version
+  // (kernel/BuildIdentification.h).
+  const KernelMemoryView kernelMemory{
+      [&](std::uint64_t va, std::span<std::uint8_t> out) { return readKernel(info, va, out); },
+      [&](std::uint64_t va, std::size_t max) { return readKernelString(info, va, max); }};
+  std::optional<std::uint64_t> lowGlobalsPa;
+  if (lowGlobals) lowGlobalsPa = lowGlobals->pa;
+  info.build = identifyBuild(kernelMemory, symbolVa("_osversion"), lowGlobalsPa, scanner_,
+                             parsedBanner ? parsedBanner->xnuBuildTag : std::string());
   info.lowGlobalsPa = lowGlobals ? lowGlobals->pa : 0;
   (void)bannerPa;
 }
@@ -587,10 +491,20 @@ void KernelLocator::addDecoys(KernelInfo& info, const std::vector<Candidate>& he
     info.decoys.push_back(KernelDecoy{"mach-o header", header.headerPa,
                                       "kernel Mach-O header not proven as the running kernel"});
   }
-  const bool scan = options_.decoyScan == KernelLocatorOptions::DecoyScan::Always ||
-                    (options_.decoyScan == KernelLocatorOptions::DecoyScan::Auto &&
-                     memory_.backedBytes() <= options_.decoyScanLimitBytes);
-  if (!scan) return;
+  using DecoyScan = KernelLocatorOptions::DecoyScan;
+  if (options_.decoyScan == DecoyScan::Never) {
+    info.decoyScan = "skipped (not part of this command)";
+    return;
+  }
+  if (options_.decoyScan == DecoyScan::Auto &&
+      memory_.backedBytes() > options_.decoyScanLimitBytes) {
+    info.decoyScan = "skipped: the image holds " + humanByteSize(memory_.backedBytes()) +
+                     ", more than the " + humanByteSize(options_.decoyScanLimitBytes) +
+                     " searched by default (--decoys searches all of it)";
+    return;
+  }
+  info.decoysSearched = true;
+  info.decoyScan = "searched " + humanByteSize(memory_.backedBytes());
   for (const std::uint64_t pa :
        scanner_.findAll(kBannerPrefix, kMaxDecoysReported, options_.progress)) {
     if (pa == bannerPa || info.decoys.size() >= kMaxDecoysReported) continue;
@@ -608,7 +522,7 @@ void KernelLocator::addDecoys(KernelInfo& info, const std::vector<Candidate>& he
 // ---- entry point -----------------------------------------------------------
 
 KernelInfo KernelLocator::locate() {
-  const std::vector<Candidate> headers = findHeaderCandidates();
+  std::vector<Candidate> headers;
   std::optional<Hypothesis> best;
   std::vector<std::string> rejected;
   auto consider = [&](Hypothesis hypothesis) {
@@ -627,14 +541,36 @@ KernelInfo KernelLocator::locate() {
       best = std::move(hypothesis);
     }
   };
-  for (const auto& header : headers) {
-    Hypothesis hypothesis = fromHeader(header);
-    if (!hypothesis.rejectedBecause.empty()) {
-      rejected.push_back("header at " + hex(header.headerPa) + ": " + hypothesis.rejectedBecause);
-      continue;
+  // Where the kernel can be first: a 10.x kernel header sits at PA 0x200000 + slide
+  // with a 2 MiB-aligned slide below kKaslrWindowEnd, so one 32-byte probe per
+  // 2 MiB of that window finds it whatever the RAM size. Only when no candidate
+  // there is proven without a disagreeing fact does the search widen: the rest of
+  // RAM at 2 MiB steps, then (kernel collections and odd loaders place the header
+  // on any page) every page.
+  struct Stage {
+    std::uint64_t from, to, stride;
+  };
+  const Stage stages[] = {
+      {0, kKaslrWindowEnd, kTwoMiB}, {kKaslrWindowEnd, UINT64_MAX, kTwoMiB}, {0, UINT64_MAX, 4096}};
+  for (const Stage& stage : stages) {
+    if (best && best->disagreed == 0) break;  // the proof is complete
+    if (stage.stride == 4096 && !headers.empty()) break;
+    const std::size_t room = kMaxHeaderCandidates - std::min(headers.size(), kMaxHeaderCandidates);
+    if (room == 0) break;
+    for (auto& header : findHeaderCandidates(stage.from, stage.to, stage.stride, room)) {
+      const bool seen = std::any_of(headers.begin(), headers.end(), [&](const Candidate& c) {
+        return c.headerPa == header.headerPa;
+      });
+      if (seen) continue;
+      headers.push_back(header);
+      Hypothesis hypothesis = fromHeader(header);
+      if (!hypothesis.rejectedBecause.empty()) {
+        rejected.push_back("header at " + hex(header.headerPa) + ": " + hypothesis.rejectedBecause);
+        continue;
+      }
+      prove(hypothesis, std::nullopt);
+      consider(std::move(hypothesis));
     }
-    prove(hypothesis, std::nullopt);
-    consider(std::move(hypothesis));
   }
   if (!best) {
     // No provable header (zeroed, truncated away): anchor on lowGlo instead.

@@ -31,10 +31,11 @@ struct KernelLocatorOptions {
   const std::map<std::string, std::uint64_t>* unslidSegments = nullptr;
   // --dtb: use this page table root instead of discovering it (still checked).
   std::optional<std::uint64_t> dtb;
-  // Search all of RAM for banner copies, to report decoys. Auto: only when the
-  // image holds at most `decoyScanLimitBytes`.
+  // Search all of RAM for banner copies, to report decoys. Auto: only when it is
+  // cheap, i.e. the image holds at most `decoyScanLimitBytes` (`info --decoys`
+  // asks for Always). KernelInfo::decoyScan says whether it ran.
   enum class DecoyScan { Auto, Always, Never } decoyScan = DecoyScan::Auto;
-  std::uint64_t decoyScanLimitBytes = 4ull << 30;
+  std::uint64_t decoyScanLimitBytes = 1ull << 30;
   ProgressFn progress;
 };
 
@@ -63,7 +64,9 @@ class KernelLocator {
     std::size_t disagreed = 0;
   };
 
-  std::vector<Candidate> findHeaderCandidates();
+  // Kernel headers probed every `stride` bytes of [from, to), at most `limit`.
+  std::vector<Candidate> findHeaderCandidates(std::uint64_t from, std::uint64_t to,
+                                              std::uint64_t stride, std::size_t limit);
   std::optional<Candidate> candidateAt(std::uint64_t pa, std::string* whyNot);
   const std::vector<LowGlobals>& allLowGlobals();
   std::optional<LowGlobals> lowGlobalsAt(std::uint64_t pa) const;

@@ -5,24 +5,22 @@
 #include <cstring>
 #include <vector>
 
+#include "core/LittleEndian.h"
+
 namespace xnuscope {
 namespace {
 
-constexpr std::size_t kHeaderSize = 32;
+constexpr std::size_t kHeaderSize = macho::kHeaderSize64;
 // Real kernels have ~20 load commands and < 16 KiB of them; a KC has a few hundred
 // fileset entries. Anything beyond is not a kernel header.
 constexpr std::uint32_t kMaxCommands = 4096;
 constexpr std::uint32_t kMaxSizeOfCommands = 1u << 20;
 
 std::uint32_t u32(std::span<const std::uint8_t> bytes, std::size_t at) {
-  std::uint32_t value;
-  std::memcpy(&value, bytes.data() + at, 4);
-  return value;
+  return loadLittleEndianOr<std::uint32_t>(bytes, at);
 }
 std::uint64_t u64(std::span<const std::uint8_t> bytes, std::size_t at) {
-  std::uint64_t value;
-  std::memcpy(&value, bytes.data() + at, 8);
-  return value;
+  return loadLittleEndianOr<std::uint64_t>(bytes, at);
 }
 
 void setReason(std::string* whyNot, std::string reason) {
@@ -38,7 +36,7 @@ std::vector<FilesetEntry> readFilesetEntries(std::span<const std::uint8_t> bytes
     const std::uint32_t cmd = u32(bytes, at);
     const std::uint32_t size = u32(bytes, at + 4);
     if (size < 8 || at + size > bytes.size()) break;
-    if (cmd == kLoadCommandFilesetEntry && size >= 32) {
+    if (cmd == macho::kLoadCommandFilesetEntry && size >= 32) {
       FilesetEntry entry;
       entry.vmaddr = u64(bytes, at + 8);
       entry.fileoff = u64(bytes, at + 16);
@@ -63,7 +61,7 @@ std::vector<MachOSegment> readSegments(std::span<const std::uint8_t> bytes, std:
     const std::uint32_t cmd = u32(bytes, at);
     const std::uint32_t size = u32(bytes, at + 4);
     if (size < 8 || at + size > bytes.size()) break;
-    if (cmd == 0x19 && size >= 72) {
+    if (cmd == macho::kLoadCommandSegment64 && size >= 72) {
       MachOSegment segment;
       const char* name = reinterpret_cast<const char*>(bytes.data() + at + 8);
       segment.name.assign(name, strnlen(name, 16));
@@ -95,20 +93,12 @@ const FilesetEntry* KernelMachO::filesetEntry(std::string_view id) const {
 }
 
 std::string KernelMachO::uuidString() const {
-  if (!uuid) return {};
-  std::string text;
-  char digits[3];
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) text += '-';
-    std::snprintf(digits, sizeof digits, "%02X", (*uuid)[i]);
-    text += digits;
-  }
-  return text;
+  return uuid ? macho::uuidText(*uuid) : std::string();
 }
 
 bool looksLikeKernelHeader(std::span<const std::uint8_t> bytes) {
   if (bytes.size() < 16) return false;
-  if (u32(bytes, 0) != kMachOMagic64 || u32(bytes, 4) != kCpuTypeX86_64) return false;
+  if (u32(bytes, 0) != macho::kMagic64 || u32(bytes, 4) != macho::kCpuTypeX86_64) return false;
   const std::uint32_t fileType = u32(bytes, 12);
   return fileType == kMachOExecute || fileType == kMachOFileset;
 }
@@ -133,6 +123,21 @@ std::optional<KernelMachO> parseKernelMachO(std::span<const std::uint8_t> bytes,
     return std::nullopt;
   }
   bytes = bytes.first(*extent);
+  // Every load command must fit, in order, inside sizeofcmds; LIEF does not check
+  // that (a cmdsize of 0 made it read the first command ncmds times).
+  {
+    std::size_t at = kHeaderSize;
+    const std::uint32_t count = u32(bytes, 16);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t size = at + 8 <= bytes.size() ? u32(bytes, at + 4) : 0;
+      if (size < 8 || size % 8 != 0 || size > bytes.size() - at) {
+        setReason(whyNot, "load command " + std::to_string(i) + " has size " +
+                              std::to_string(size) + ", outside the header's load commands");
+        return std::nullopt;
+      }
+      at += size;
+    }
+  }
   KernelMachO image;
   image.fileType = u32(bytes, 12);
   image.flags = u32(bytes, 24);

@@ -12,13 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/MachO.h"
+
 namespace xnuscope {
 
-inline constexpr std::uint32_t kMachOMagic64 = 0xfeedfacf;
-inline constexpr std::uint32_t kCpuTypeX86_64 = 0x01000007;
-inline constexpr std::uint32_t kMachOExecute = 0x2;
-inline constexpr std::uint32_t kMachOFileset = 0xc;
-inline constexpr std::uint32_t kLoadCommandFilesetEntry = 0x80000035;
+// Header and load-command constants: core/MachO.h (macho::).
+inline constexpr std::uint32_t kMachOExecute = macho::kFileTypeExecute;
+inline constexpr std::uint32_t kMachOFileset = macho::kFileTypeFileset;
 
 struct MachOSegment {
   std::string name;

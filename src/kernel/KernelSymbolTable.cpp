@@ -3,6 +3,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/MachO.h"
+
 namespace xnuscope {
 namespace {
 
@@ -10,10 +12,6 @@ namespace {
 // stop a corrupt LC_SYMTAB from allocating gigabytes.
 constexpr std::uint32_t kMaxSymbols = 1u << 21;
 constexpr std::uint32_t kMaxStringBytes = 64u << 20;
-constexpr std::uint8_t kStabMask = 0xe0;
-constexpr std::uint8_t kTypeMask = 0x0e;
-constexpr std::uint8_t kTypeSection = 0x0e;
-constexpr std::uint8_t kTypeAbsolute = 0x02;
 
 struct Nlist64 {
   std::uint32_t strx;
@@ -61,12 +59,11 @@ std::optional<KernelSymbolTable> KernelSymbolTable::readResident(const KernelMac
   }
   std::map<std::string, std::uint64_t> symbols;
   for (const Nlist64& entry : entries) {
-    if (entry.type & kStabMask) continue;
-    const std::uint8_t type = entry.type & kTypeMask;
-    if (type != kTypeSection && type != kTypeAbsolute) continue;
     if (entry.strx == 0 || entry.strx >= symtab.strsize) continue;
     const char* name = strings.data() + entry.strx;
-    symbols.emplace(std::string(name, strnlen(name, symtab.strsize - entry.strx)), entry.value);
+    macho::collectAddressSymbol(symbols,
+                                std::string_view(name, strnlen(name, symtab.strsize - entry.strx)),
+                                entry.type, entry.value);
   }
   if (symbols.empty()) return std::nullopt;
   return KernelSymbolTable(std::move(symbols));

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/LittleEndian.h"
+
 namespace xnuscope {
 
 bool LowGlobals::matchesSignature(std::span<const std::uint8_t> first16) {
@@ -14,9 +16,9 @@ std::optional<LowGlobals> LowGlobals::parse(std::uint64_t pa, std::span<const st
   if (page.size() < kKmodOffset + 8 || !matchesSignature(page)) return std::nullopt;
   LowGlobals lowGlobals;
   lowGlobals.pa = pa;
-  std::memcpy(&lowGlobals.textStart, page.data() + kTextStartOffset, 8);
-  std::memcpy(&lowGlobals.versionVa, page.data() + kVersionOffset, 8);
-  std::memcpy(&lowGlobals.kmodVa, page.data() + kKmodOffset, 8);
+  lowGlobals.textStart = loadLittleEndianOr<std::uint64_t>(page, kTextStartOffset);
+  lowGlobals.versionVa = loadLittleEndianOr<std::uint64_t>(page, kVersionOffset);
+  lowGlobals.kmodVa = loadLittleEndianOr<std::uint64_t>(page, kKmodOffset);
   return lowGlobals;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "physmem/ImageScanner.h"
+
 namespace xnuscope {
 
 std::size_t PhysicalScanner::read(std::uint64_t pa, std::span<std::uint8_t> out) const {
@@ -16,6 +18,33 @@ void PhysicalScanner::forEachStride(std::uint64_t start, std::uint64_t end, std:
                                     const PageVisitor& visit, const ProgressFn& progress) const {
   std::uint8_t buffer[4096];
   probeBytes = std::min<std::size_t>(probeBytes, sizeof buffer);
+  if (stride <= kDenseStride) {
+    // Dense: every page (or more often). Large sequential reads through the shared
+    // scanner (one thread: visitors run in address order and may stop early)
+    // instead of one small read per probe.
+    ImageScanOptions options;
+    options.stage = "scanning physical memory";
+    options.progress = progress;
+    options.overlap = probeBytes - 1;
+    options.maxThreads = 1;
+    options.from = start;
+    options.to = end;
+    const ImageScanStats stats = ImageScanner(memory_).scan(
+        [&](unsigned, std::uint64_t pa, std::span<const std::uint8_t> bytes) {
+          // This chunk owns the points below the next chunk boundary.
+          const std::uint64_t owned = std::min<std::uint64_t>(
+              (pa / options.chunkSize + 1) * options.chunkSize, pa + bytes.size());
+          std::uint64_t at = pa - (pa % stride) + (phase % stride);
+          if (at < pa) at += stride;
+          for (; at < owned && at - pa + probeBytes <= bytes.size(); at += stride) {
+            if (!visit(at, bytes.subspan(at - pa, probeBytes))) return false;
+          }
+          return true;
+        },
+        options);
+    touched_ += stats.bytesRead;
+    return;
+  }
   const std::uint64_t total = memory_.backedBytes();
   std::uint64_t done = 0;
   for (const PhysRange& range : memory_.ranges()) {
@@ -26,13 +55,10 @@ void PhysicalScanner::forEachStride(std::uint64_t start, std::uint64_t end, std:
       std::uint64_t pa = from - (from % stride) + (phase % stride);
       if (pa < from) pa += stride;
       for (; pa < to && pa + probeBytes <= range.end(); pa += stride) {
-        std::span<const std::uint8_t> probe;
-        if (auto view = memory_.view(pa, probeBytes)) {
-          probe = *view;
-        } else {
-          const std::size_t got = memory_.read(pa, std::span<std::uint8_t>(buffer, probeBytes));
-          probe = std::span<const std::uint8_t>(buffer, got);
-        }
+        // read(), not view(): a mapped probe would fault a page (and its
+        // neighbours) into the process's RSS for every 2 MiB of a 64 GiB image.
+        const std::size_t got = memory_.read(pa, std::span<std::uint8_t>(buffer, probeBytes));
+        const std::span<const std::uint8_t> probe(buffer, got);
         touched_ += probe.size();
         if (!visit(pa, probe)) return;
       }
@@ -44,43 +70,12 @@ void PhysicalScanner::forEachStride(std::uint64_t start, std::uint64_t end, std:
 
 std::vector<std::uint64_t> PhysicalScanner::findAll(std::string_view needle, std::size_t maxHits,
                                                     const ProgressFn& progress) const {
-  std::vector<std::uint64_t> hits;
-  if (needle.empty()) return hits;
-  constexpr std::size_t kChunk = 4u << 20;
-  std::vector<std::uint8_t> buffer(kChunk + needle.size());
-  const std::uint64_t total = memory_.backedBytes();
-  std::uint64_t done = 0;
-  for (const PhysRange& range : memory_.ranges()) {
-    // Chunks overlap by needle.size()-1 bytes so that no match is split.
-    for (std::uint64_t pa = range.start; pa < range.end() && hits.size() < maxHits;) {
-      const std::size_t want = static_cast<std::size_t>(
-          std::min<std::uint64_t>(kChunk + needle.size() - 1, range.end() - pa));
-      const std::uint8_t* data;
-      std::size_t length;
-      if (auto view = memory_.view(pa, want)) {
-        data = view->data();
-        length = view->size();
-      } else {
-        length = memory_.read(pa, std::span<std::uint8_t>(buffer.data(), want));
-        data = buffer.data();
-      }
-      touched_ += length;
-      const std::uint8_t* at = data;
-      const std::uint8_t* limit = data + length;
-      while (hits.size() < maxHits) {
-        const void* found = memmem(at, limit - at, needle.data(), needle.size());
-        if (!found) break;
-        const auto* hit = static_cast<const std::uint8_t*>(found);
-        // A match inside the overlap is seen by two chunks; keep it once.
-        if (hits.empty() || pa + (hit - data) > hits.back()) hits.push_back(pa + (hit - data));
-        at = hit + 1;
-      }
-      if (length < want || length < needle.size()) break;
-      pa += length - (needle.size() - 1);
-      if (progress) progress("searching for banners", done + (pa - range.start), total);
-    }
-    done += range.size;
-  }
+  ImageScanOptions options;
+  options.stage = "searching for banners";
+  options.progress = progress;
+  ImageScanStats stats;
+  auto hits = ImageScanner(memory_).findAll(needle, maxHits, options, &stats);
+  touched_ += stats.bytesRead;
   return hits;
 }
 

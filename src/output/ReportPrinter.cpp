@@ -102,12 +102,12 @@ std::string cellText(const Json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return value.get<std::string>();
   if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
-  return value.dump();
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 void printReport(const Report& report, OutputFormat format, std::ostream& out) {
   if (format == OutputFormat::Json) {
-    out << report.document.dump(2) << '\n';
+    out << report.document.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
     return;
   }
   if (report.rowsKey.empty()) {

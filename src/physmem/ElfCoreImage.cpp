@@ -7,17 +7,23 @@
 
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "core/LittleEndian.h"
 #include "physmem/ByteSize.h"
 #include "physmem/QemuCpuNotes.h"
 
 namespace xnuscope {
 namespace {
 
+// Header records are bounds-checked by need() before they are read; this check
+// only keeps a missed one from reading past the mapping.
 template <typename T>
 T load(const MappedFile& file, std::uint64_t offset) {
-  T value;
-  std::memcpy(&value, file.data() + offset, sizeof value);
-  return value;
+  const auto value = loadRecord<T>(file.bytes(), static_cast<std::size_t>(offset));
+  if (!value) {
+    throw InputError("ELF core " + file.path() + " is truncated: a header at " + hex(offset) +
+                     " runs past the end of the file");
+  }
+  return *value;
 }
 
 // The fields we use, the same for both ELF classes.

@@ -4,17 +4,11 @@
 
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "core/LittleEndian.h"
 #include "physmem/ByteSize.h"
 
 namespace xnuscope {
 namespace {
-
-template <typename T>
-T load(const std::uint8_t* at) {
-  T value;
-  std::memcpy(&value, at, sizeof value);
-  return value;
-}
 
 std::vector<FileSegment> parseLimeHeaders(const MappedFile& file) {
   const std::string name = "LiME image " + file.path();
@@ -27,11 +21,11 @@ std::vector<FileSegment> parseLimeHeaders(const MappedFile& file) {
                        " stray bytes at offset " + hex(offset) +
                        " are too short for a range header; acquire the image again");
     }
-    const std::uint8_t* header = file.data() + offset;
-    const auto magic = load<std::uint32_t>(header);
-    const auto version = load<std::uint32_t>(header + 4);
-    const auto first = load<std::uint64_t>(header + 8);
-    const auto last = load<std::uint64_t>(header + 16);
+    const auto header = file.bytes().subspan(offset, LimeImage::kHeaderSize);
+    const auto magic = loadLittleEndianOr<std::uint32_t>(header, 0);
+    const auto version = loadLittleEndianOr<std::uint32_t>(header, 4);
+    const auto first = loadLittleEndianOr<std::uint64_t>(header, 8);
+    const auto last = loadLittleEndianOr<std::uint64_t>(header, 16);
     if (magic != LimeImage::kMagic) {
       throw InputError(name + " is corrupt: no LiME range header at offset " + hex(offset) +
                        " (found magic " + hex(magic) + ", expected " + hex(LimeImage::kMagic) +

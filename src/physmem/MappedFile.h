@@ -1,12 +1,18 @@
-// A whole file mapped read-only into the address space. Memory images are 1–64 GiB:
-// mapping lets the kernel page bytes in on demand instead of us reading them all.
-// The descriptor stays open too: bulk copies go through pread(2), which on a VM is
-// several times faster than memcpy from 4 KiB user mappings (docs/performance.md).
+// A memory image file, read with pread(2). Memory images are 1–64 GiB and every
+// page touched through a mapping counts in the process's RSS (and costs a fault),
+// so reads never go through the mapping: bulk copies are pread(2) straight into the
+// caller's buffer, small reads (page-table walks, struct fields) come from a
+// bounded block cache (BlockCache, at most kCacheBytes) filled by pread(2) on a
+// second descriptor that asks for no readahead. The read-only mapping remains for
+// the format parsers (headers) and explicit zero-copy views (docs/performance.md).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
+
+#include "physmem/BlockCache.h"
 
 namespace xnuscope {
 
@@ -28,19 +34,26 @@ class MappedFile {
   const std::string& path() const { return path_; }
 
   // Copies file bytes [offset, offset + out.size()) into out; returns how many were
-  // copied (fewer only if the file shrank since it was mapped). Small copies come
-  // from the mapping (no system call), large ones through pread(2).
+  // copied (fewer only if the file shrank since it was opened). Small copies come
+  // from the block cache, large ones through pread(2). Thread-safe.
   std::size_t copy(std::uint64_t offset, std::span<std::uint8_t> out) const;
 
-  // Copies of at least this many bytes use pread(2).
+  // Copies of at least this many bytes bypass the cache and use pread(2).
   static constexpr std::size_t kPreadThreshold = 16 * 1024;
+  // The small-read cache: 2048 blocks of 16 KiB (32 MiB), whatever the image size.
+  static constexpr std::size_t kCacheBlockSize = 16 * 1024;
+  static constexpr std::size_t kCacheBlocks = 2048;
+  static constexpr std::size_t kCacheBytes = kCacheBlockSize * kCacheBlocks;
 
  private:
   void mapWholeFile();
   void unmap() noexcept;
+  static std::size_t preadFully(int fd, std::uint64_t offset, std::span<std::uint8_t> out);
 
   std::string path_;
   int fd_ = -1;
+  int randomFd_ = -1;  // same file, POSIX_FADV_RANDOM: cache fills read no more than asked
+  std::unique_ptr<BlockCache> cache_;
   const std::uint8_t* data_ = nullptr;
   std::uint64_t size_ = 0;
 };

@@ -45,13 +45,19 @@ class PhysicalMemory {
 
   // Zero-copy view of [pa, pa+length) when the source is memory-mapped and the
   // whole range is backed contiguously; nullopt otherwise (callers fall back to
-  // read()). Used by scanners that touch many GiB.
+  // read()). Every page touched through a view is mapped into the process and
+  // counts in its RSS: the engine's scanners and walkers use read(), which keeps
+  // the footprint bounded whatever the image size.
   virtual std::optional<std::span<const std::uint8_t>> view(std::uint64_t pa,
                                                             std::size_t length) const {
     (void)pa;
     (void)length;
     return std::nullopt;
   }
+
+  // True when read() may be called from several threads at once (file images);
+  // the whole-image scanner uses threads only then.
+  virtual bool supportsConcurrentReads() const { return false; }
 
   // Short human description: format, path, size ("ELF core /x/y.elf, 2 ranges, 4.0 GiB").
   virtual std::string describe() const = 0;

@@ -1,32 +1,24 @@
 #include "physmem/QemuCpuNotes.h"
 
-#include <cstring>
+#include "core/LittleEndian.h"
 
 namespace xnuscope {
-namespace {
-
-template <typename T>
-T load(std::span<const std::uint8_t> bytes, std::size_t offset) {
-  T value;
-  std::memcpy(&value, bytes.data() + offset, sizeof value);
-  return value;
-}
-
-}  // namespace
 
 std::optional<CpuState> decodeQemuCpuState(std::span<const std::uint8_t> descriptor) {
   using L = QemuCpuStateLayout;
   if (descriptor.size() < L::kMinimumSize) return std::nullopt;
-  if (load<std::uint32_t>(descriptor, L::kVersion) != L::kSupportedVersion) return std::nullopt;
+  if (loadLittleEndianOr<std::uint32_t>(descriptor, L::kVersion) != L::kSupportedVersion)
+    return std::nullopt;
   // The recorded size may be larger (fields appended without a version bump) but
   // never smaller than version 1's.
-  if (load<std::uint32_t>(descriptor, L::kSize) < L::kMinimumSize) return std::nullopt;
+  if (loadLittleEndianOr<std::uint32_t>(descriptor, L::kSize) < L::kMinimumSize)
+    return std::nullopt;
   CpuState cpu;
-  cpu.rsp = load<std::uint64_t>(descriptor, L::kRsp);
-  cpu.rip = load<std::uint64_t>(descriptor, L::kRip);
-  cpu.cr0 = load<std::uint64_t>(descriptor, L::kCr + 0 * 8);
-  cpu.cr3 = load<std::uint64_t>(descriptor, L::kCr + 3 * 8);
-  cpu.cr4 = load<std::uint64_t>(descriptor, L::kCr + 4 * 8);
+  cpu.rsp = loadLittleEndianOr<std::uint64_t>(descriptor, L::kRsp);
+  cpu.rip = loadLittleEndianOr<std::uint64_t>(descriptor, L::kRip);
+  cpu.cr0 = loadLittleEndianOr<std::uint64_t>(descriptor, L::kCr + 0 * 8);
+  cpu.cr3 = loadLittleEndianOr<std::uint64_t>(descriptor, L::kCr + 3 * 8);
+  cpu.cr4 = loadLittleEndianOr<std::uint64_t>(descriptor, L::kCr + 4 * 8);
   return cpu;
 }
 
@@ -34,13 +26,13 @@ std::optional<CpuState> decodePrstatus(std::span<const std::uint8_t> descriptor)
   using L = PrstatusLayout;
   CpuState cpu;
   if (descriptor.size() == L::kX86_64Size) {
-    cpu.rip = load<std::uint64_t>(descriptor, L::kX86_64Regs + 16 * 8);
-    cpu.rsp = load<std::uint64_t>(descriptor, L::kX86_64Regs + 19 * 8);
+    cpu.rip = loadLittleEndianOr<std::uint64_t>(descriptor, L::kX86_64Regs + 16 * 8);
+    cpu.rsp = loadLittleEndianOr<std::uint64_t>(descriptor, L::kX86_64Regs + 19 * 8);
     return cpu;
   }
   if (descriptor.size() == L::kI386Size) {
-    cpu.rip = load<std::uint32_t>(descriptor, L::kI386Regs + 48);
-    cpu.rsp = load<std::uint32_t>(descriptor, L::kI386Regs + 60);
+    cpu.rip = loadLittleEndianOr<std::uint32_t>(descriptor, L::kI386Regs + 48);
+    cpu.rsp = loadLittleEndianOr<std::uint32_t>(descriptor, L::kI386Regs + 60);
     return cpu;
   }
   return std::nullopt;

@@ -22,6 +22,7 @@ class RawImage : public PhysicalMemory {
   const std::vector<PhysRange>& ranges() const override { return segments_.ranges(); }
   std::optional<std::span<const std::uint8_t>> view(std::uint64_t pa,
                                                     std::size_t length) const override;
+  bool supportsConcurrentReads() const override { return true; }
   std::string describe() const override;
   std::string formatName() const override { return "raw"; }
 

@@ -1,5 +1,6 @@
 // Base64 (RFC 4648), for the kernel banner Volatility 3 ISF files keep in the
-// `version` symbol's `constant_data`.
+// `version` symbol's `constant_data`. Encoding and decoding are OpenSSL's; the
+// strict validity check (alphabet, length, padding) is done here first.
 #pragma once
 
 #include <optional>
@@ -8,7 +9,7 @@
 namespace xnuscope {
 
 std::string base64Encode(const std::string& bytes);
-// nullopt when `text` is not valid base64.
+// nullopt when `text` is not valid padded base64.
 std::optional<std::string> base64Decode(const std::string& text);
 
 }  // namespace xnuscope

@@ -1,6 +1,7 @@
-// Whole-buffer (de)compression for profile files: raw DEFLATE (zip members),
-// gzip (.json.gz ISF) through zlib, and xz (.json.xz ISF, symbols/*.txt.xz) through
-// liblzma. Profile files are a few MB, so whole-buffer is the simple right choice.
+// Whole-buffer (de)compression for profile files: gzip (.json.gz ISF) and xz
+// (.json.xz ISF, symbols/*.txt.xz) are read by libarchive, bounded by
+// kMaxDecompressedProfileBytes; xz is written by liblzma. Profile files are a few
+// MB, so whole-buffer is the simple right choice.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +10,6 @@
 
 namespace xnuscope {
 
-// `expectedSize` is a bound from the container (zip header); output beyond it is an error.
-std::string inflateRaw(std::span<const std::uint8_t> input, std::uint64_t expectedSize,
-                       const std::string& origin);
 std::string gunzip(std::span<const std::uint8_t> input, const std::string& origin);
 std::string unxz(std::span<const std::uint8_t> input, const std::string& origin);
 // Deterministic: the same input always gives the same bytes (preset 6, CRC64).

@@ -11,6 +11,8 @@
 #include <optional>
 
 #include "core/Error.h"
+#include "core/MachO.h"
+#include "core/Utf8.h"
 #include "profile/BitFieldPlacement.h"
 #include "profile/ProfileFiles.h"
 #include "profile/Sha256.h"
@@ -201,6 +203,10 @@ class DieWalker {
     if (!size) return;  // a declaration only
     const std::string structName = this->structName(die);
     if (profile.structs.count(structName)) return;  // first definition wins
+    if (!isValidUtf8(structName)) {
+      profile.drop(printableForMessage(structName), "the struct name is not UTF-8 text");
+      return;
+    }
     StructLayout layout;
     layout.size = *size;
     Dwarf_Error error = nullptr;
@@ -209,7 +215,7 @@ class DieWalker {
       while (member) {
         Dwarf_Half tag = 0;
         dwarf_tag(member, &tag, &error);
-        if (tag == DW_TAG_member) addMember(member, layout);
+        if (tag == DW_TAG_member) addMember(member, structName, layout, profile);
         Dwarf_Die next = nullptr;
         const int status = dwarf_siblingof_b(dbg_, member, true, &next, &error);
         dwarf_dealloc(dbg_, member, DW_DLA_DIE);
@@ -219,14 +225,26 @@ class DieWalker {
     profile.structs[structName] = std::move(layout);
   }
 
-  void addMember(Dwarf_Die member, StructLayout& layout) {
+  // Adds one member; a member that cannot be represented is recorded in
+  // `profile.dropped` with the reason instead.
+  void addMember(Dwarf_Die member, const std::string& structName, StructLayout& layout,
+                 Profile& profile) {
     Field field;
     const std::uint64_t location =
         unsignedAttribute(member, DW_AT_data_member_location).value_or(0);
     const std::string type = typeText(typeOf(member));
     std::string fieldName = name(member);
     if (fieldName.empty()) fieldName = type;  // anonymous struct/union member
+    const std::string key = structName + "." + printableForMessage(fieldName);
+    if (!isValidUtf8(fieldName) || !isValidUtf8(type)) {
+      profile.drop(key, "the member's name or type is not UTF-8 text");
+      return;
+    }
     if (const auto bitSize = unsignedAttribute(member, DW_AT_bit_size)) {
+      if (*bitSize == 0 || *bitSize > 64) {
+        profile.drop(key, "bitfield of " + std::to_string(*bitSize) + " bits");
+        return;
+      }
       std::uint64_t absoluteBit = location * 8;
       if (const auto dataBitOffset = unsignedAttribute(member, DW_AT_data_bit_offset)) {
         absoluteBit = *dataBitOffset;
@@ -237,6 +255,11 @@ class DieWalker {
       }
       const PlacedBitField placed =
           placeBitField(absoluteBit, static_cast<std::uint32_t>(*bitSize), layout.size, type);
+      if (placed.bits.start + placed.bits.count > 64) {
+        profile.drop(key, "bitfield of " + std::to_string(placed.bits.count) + " bits at bit " +
+                              std::to_string(placed.bits.start) + " spans two 64-bit words");
+        return;
+      }
       field.offset = placed.offset;
       field.type = placed.storageType;
       field.bits = placed.bits;
@@ -246,7 +269,12 @@ class DieWalker {
       const auto bracket = type.rfind('[');
       if (bracket != std::string::npos && type.back() == ']') {
         const std::string digits = type.substr(bracket + 1, type.size() - bracket - 2);
-        field.elementCount = digits.empty() ? 0 : std::stoull(digits);
+        try {
+          field.elementCount = digits.empty() ? 0 : std::stoull(digits);
+        } catch (const std::exception&) {
+          profile.drop(key, "array count \"" + digits + "\" is not a 64-bit number");
+          return;
+        }
       }
     }
     layout.fields[fieldName] = field;
@@ -270,15 +298,6 @@ std::string dwarfFileOf(const std::string& dsymPath) {
   return dsymPath;
 }
 
-std::string uuidText(const LIEF::MachO::uuid_t& uuid) {
-  char text[40];
-  std::snprintf(text, sizeof text,
-                "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", uuid[0],
-                uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9],
-                uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
-  return text;
-}
-
 }  // namespace
 
 ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std::string& kernelPath,
@@ -290,7 +309,7 @@ ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std:
                                        : fileNameOf(kernelPath.empty() ? dwarfFile : kernelPath);
   profile.banner = options.banner;
   profile.layoutSource = "dwarf";
-  profile.provenance = {fileNameOf(dwarfFile), sha256Hex(readWholeFile(dwarfFile, "dSYM")),
+  profile.provenance = {fileNameOf(dwarfFile), sha256FileHex(dwarfFile),
                         "xnuscope profile generate --dsym"};
   {
     const DwarfSession session(dwarfFile);
@@ -308,22 +327,27 @@ ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std:
     }
     if (!fat || fat->size() == 0) throw InputError(kernelPath + " is not a Mach-O file");
     const LIEF::MachO::Binary& binary = fat->at(0);
-    if (binary.has_uuid()) profile.uuid = uuidText(binary.uuid().uuid());
+    if (binary.has_uuid()) profile.uuid = macho::uuidText(binary.uuid().uuid());
     std::vector<ProfileSymbol> symbols;
     for (const auto& symbol : binary.symbols()) {
-      // N_SECT (type & N_TYPE == 0xe), no stab bits: defined in a section.
-      if ((symbol.type() & 0xe0) != 0 || (symbol.type() & 0x0e) != 0x0e || symbol.name().empty())
-        continue;
-      symbols.push_back({symbol.value(), symbol.name(), (symbol.type() & 0x01) != 0,
-                         static_cast<std::uint8_t>(symbol.type()),
+      const auto type = static_cast<std::uint8_t>(symbol.type());
+      if (!macho::isAddressSymbol(type) || symbol.name().empty()) continue;
+      symbols.push_back({symbol.value(), symbol.name(), macho::isExternalSymbol(type), type,
                          static_cast<std::uint8_t>(symbol.numberof_sections())});
     }
     result.symbolTable = ProfileSymbolTable(std::move(symbols));
     for (const auto& symbol : result.symbolTable.symbols()) {
+      if (!isValidUtf8(symbol.name)) {
+        profile.drop("symbol " + printableForMessage(symbol.name), "the name is not UTF-8 text");
+        continue;
+      }
       if (!profile.symbols.count(symbol.name) || symbol.external) {
         profile.symbols[symbol.name] = *result.symbolTable.addressOf(symbol.name);
       }
     }
+  }
+  for (const auto& [key, reason] : profile.dropped) {
+    result.warnings.push_back(dsymPath + ": dropped " + key + ": " + reason);
   }
   return result;
 }

@@ -3,12 +3,14 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/DarwinBanner.h"
 #include "core/Error.h"
-#include "profile/BannerText.h"
+#include "core/Utf8.h"
 #include "profile/Base64.h"
 #include "profile/BaseTypes.h"
 #include "profile/BitFieldPlacement.h"
 #include "profile/ProfileFiles.h"
+#include "profile/ProfileJson.h"
 #include "profile/Sha256.h"
 #include "profile/TypeExpression.h"
 
@@ -73,7 +75,8 @@ class IsfReader {
     Field field;
     field.offset = value["offset"].get<std::uint64_t>();
     const json& type = value["type"];
-    if (type.is_object() && type.value("kind", "") == "bitfield") {
+    if (type.is_object() && type.contains("kind") && type["kind"].is_string() &&
+        type["kind"].get<std::string>() == "bitfield") {
       if (!type.contains("bit_position") || !type["bit_position"].is_number_unsigned() ||
           !type.contains("bit_length") || !type["bit_length"].is_number_unsigned() ||
           type["bit_length"].get<std::uint64_t>() == 0 ||
@@ -85,6 +88,10 @@ class IsfReader {
       const PlacedBitField placed = placeBitField(
           field.offset * 8 + type["bit_position"].get<std::uint64_t>(),
           static_cast<std::uint32_t>(type["bit_length"].get<std::uint64_t>()), structSize, storage);
+      if (placed.bits.start + placed.bits.count > 64) {
+        fail(where, "bitfield of " + std::to_string(placed.bits.count) + " bits at bit " +
+                        std::to_string(placed.bits.start) + " spans two 64-bit words");
+      }
       field.offset = placed.offset;
       field.type = placed.storageType;
       field.bits = placed.bits;
@@ -100,6 +107,16 @@ class IsfReader {
   const json& doc_;
   std::string origin_;
 };
+
+// The problem part of an IsfReader::fail message (without its "ISF file: where "
+// prefix and schema hint), for a dropped-member warning.
+std::string memberProblem(const std::string& message, const std::string& prefix) {
+  std::string text = message;
+  const std::string hint = " (expected a Volatility 3 symbol file, schema 6.x)";
+  if (text.ends_with(hint)) text.resize(text.size() - hint.size());
+  if (text.starts_with(prefix)) text = text.substr(prefix.size());
+  return text;
+}
 
 std::string stringOr(const json& object, const char* key, const std::string& fallback) {
   if (object.is_object() && object.contains(key) && object[key].is_string()) {
@@ -145,13 +162,28 @@ bool looksLikeIsf(const std::string& jsonText) {
          jsonText.find("\"metadata\"") != std::string::npos;
 }
 
+namespace {
+
+ImportedProfile importIsfDocument(const json& doc, const std::string& jsonText,
+                                  const std::string& origin);
+
+}  // namespace
+
 ImportedProfile importIsfText(const std::string& jsonText, const std::string& origin) {
-  json doc;
+  const json doc = parseProfileJson(jsonText, "ISF " + origin);
   try {
-    doc = json::parse(jsonText);
-  } catch (const json::parse_error& error) {
-    throw InputError("ISF " + origin + " is not valid JSON: " + error.what());
+    return importIsfDocument(doc, jsonText, origin);
+  } catch (const json::exception& error) {
+    // A value of an unexpected JSON type that a check above did not catch.
+    throw InputError("ISF " + origin + " is malformed: " + error.what() +
+                     " (expected a Volatility 3 symbol file, schema 6.x)");
   }
+}
+
+namespace {
+
+ImportedProfile importIsfDocument(const json& doc, const std::string& jsonText,
+                                  const std::string& origin) {
   const IsfReader reader(doc, origin);
   if (!doc.is_object()) reader.fail("the document", "must be a JSON object");
   if (!doc.contains("metadata") || !doc["metadata"].is_object() ||
@@ -202,17 +234,32 @@ ImportedProfile importIsfText(const std::string& jsonText, const std::string& or
         stringOr(producer, "name", "unknown") + " " + stringOr(producer, "version", "") + " (ISF)";
   }
 
+  // A struct, member or symbol that cannot be represented is left out with a
+  // warning naming it; walkers that need it are refused later, naming it again.
+  auto dropWith = [&](const std::string& key, const std::string& where,
+                      const std::string& problem) {
+    profile.drop(key, problem);
+    result.warnings.push_back("ISF " + origin + ": " + where + " dropped: " + problem);
+  };
   for (const auto& [structName, value] : doc["user_types"].items()) {
     const std::string where = "user_types." + structName;
     if (!value.is_object() || !value.contains("size") || !value["size"].is_number_unsigned() ||
         !value.contains("fields") || !value["fields"].is_object()) {
-      reader.fail(where, "must be {\"kind\", \"size\": integer, \"fields\": {...}}");
+      dropWith(structName, where, "not {\"kind\", \"size\": integer, \"fields\": {...}}");
+      continue;
     }
     StructLayout layout;
     layout.size = value["size"].get<std::uint64_t>();
     for (const auto& [fieldName, fieldValue] : value["fields"].items()) {
-      layout.fields[fieldName] =
-          reader.field(fieldValue, where + ".fields." + fieldName, layout.size);
+      const std::string fieldWhere = where + ".fields." + fieldName;
+      try {
+        layout.fields[fieldName] = reader.field(fieldValue, fieldWhere, layout.size);
+      } catch (const InputError& error) {
+        dropWith(structName + "." + fieldName, fieldWhere,
+                 memberProblem(error.what(), "ISF " + origin + ": " + fieldWhere + " "));
+      } catch (const json::exception& error) {
+        dropWith(structName + "." + fieldName, fieldWhere, error.what());
+      }
     }
     profile.structs[structName] = std::move(layout);
   }
@@ -222,7 +269,8 @@ ImportedProfile importIsfText(const std::string& jsonText, const std::string& or
     const std::string where = "symbols." + isfName;
     if (!value.is_object() || !value.contains("address") ||
         !value["address"].is_number_unsigned()) {
-      reader.fail(where, "must be {\"address\": non-negative integer}");
+      dropWith("symbol _" + isfName, where, "not {\"address\": non-negative integer}");
+      continue;
     }
     const std::string name = "_" + isfName;
     const auto address = value["address"].get<std::uint64_t>();
@@ -231,8 +279,12 @@ ImportedProfile importIsfText(const std::string& jsonText, const std::string& or
     if (isfName == "version" && value.contains("constant_data") &&
         value["constant_data"].is_string()) {
       const auto banner = base64Decode(value["constant_data"].get<std::string>());
-      if (!banner) reader.fail(where + ".constant_data", "is not base64");
-      profile.banner = banner->substr(0, banner->find('\0'));
+      if (banner) {
+        profile.banner = banner->substr(0, banner->find('\0'));
+      } else {
+        result.warnings.push_back("ISF " + origin + ": " + where +
+                                  ".constant_data is not base64; the banner is unknown");
+      }
     }
   }
   profile.banner = stringOr(own, "banner", profile.banner);
@@ -240,6 +292,8 @@ ImportedProfile importIsfText(const std::string& jsonText, const std::string& or
   result.symbolTable = ProfileSymbolTable(std::move(symbols));
   return result;
 }
+
+}  // namespace
 
 ImportedProfile importIsfProfile(const std::string& path) {
   return importIsfText(readProfileText(path, "ISF"), path);

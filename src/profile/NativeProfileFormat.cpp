@@ -5,6 +5,7 @@
 
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "profile/ProfileJson.h"
 #include "profile/TypeExpression.h"
 
 namespace xnuscope {
@@ -12,7 +13,10 @@ namespace {
 
 using nlohmann::json;
 
-std::string quoted(const std::string& text) { return json(text).dump(); }
+// Names are UTF-8 after import; a stray byte is written as U+FFFD, never thrown on.
+std::string quoted(const std::string& text) {
+  return json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::string fieldLine(const std::string& name, const Field& field) {
   std::string line = quoted(name) + ": {\"offset\": " + std::to_string(field.offset) +
@@ -105,8 +109,17 @@ std::string writeNativeProfile(const Profile& profile) {
     out << (firstField ? "}}" : "\n    }}");
     first = false;
   }
-  out << (first ? "}\n" : "\n  }\n");
-  out << "}\n";
+  out << (first ? "}" : "\n  }");
+  if (!profile.dropped.empty()) {
+    out << ",\n  \"dropped\": {";
+    first = true;
+    for (const auto& [key, reason] : profile.dropped) {
+      out << (first ? "\n" : ",\n") << "    " << quoted(key) << ": " << quoted(reason);
+      first = false;
+    }
+    out << "\n  }";
+  }
+  out << "\n}\n";
   return out.str();
 }
 
@@ -115,13 +128,23 @@ bool looksLikeNativeProfile(const std::string& text) {
          text.find("\"format\":\"xnuscope-profile\"") != std::string::npos;
 }
 
+namespace {
+Profile readNativeDocument(const json& doc, const std::string& origin);
+}  // namespace
+
 Profile readNativeProfile(const std::string& text, const std::string& origin) {
-  json doc;
+  const json doc = parseProfileJson(text, "profile " + origin);
   try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& error) {
-    throw InputError("profile " + origin + " is not valid JSON: " + error.what());
+    return readNativeDocument(doc, origin);
+  } catch (const json::exception& error) {
+    throw InputError("profile " + origin + " is malformed: " + error.what() +
+                     " (see docs/profiles.md for the format)");
   }
+}
+
+namespace {
+
+Profile readNativeDocument(const json& doc, const std::string& origin) {
   const Reader reader(origin);
   if (!doc.is_object()) reader.fail("the document", "must be a JSON object");
   const std::string format = reader.string(doc, "format", "$");
@@ -166,37 +189,50 @@ Profile readNativeProfile(const std::string& text, const std::string& origin) {
     layout.size = reader.number(reader.member(value, "size", path), path + ".size");
     for (const auto& [fieldName, fieldValue] : reader.object(value, "fields", path).items()) {
       const std::string fieldPath = path + ".fields." + fieldName;
-      if (!fieldValue.is_object())
-        reader.fail(fieldPath, "must be an object {\"offset\", \"type\"}");
-      Field field;
-      field.offset =
-          reader.number(reader.member(fieldValue, "offset", fieldPath), fieldPath + ".offset");
-      field.type = reader.string(fieldValue, "type", fieldPath);
+      // A member that cannot be represented is dropped (and recorded), not the profile.
       try {
-        TypeExpression::parse(field.type);
+        if (!fieldValue.is_object())
+          reader.fail(fieldPath, "must be an object {\"offset\", \"type\"}");
+        Field field;
+        field.offset =
+            reader.number(reader.member(fieldValue, "offset", fieldPath), fieldPath + ".offset");
+        field.type = reader.string(fieldValue, "type", fieldPath);
+        try {
+          TypeExpression::parse(field.type);
+        } catch (const InputError& error) {
+          reader.fail(fieldPath + ".type", std::string("is malformed: ") + error.what());
+        }
+        if (fieldValue.contains("count")) {
+          field.elementCount = reader.number(fieldValue.at("count"), fieldPath + ".count");
+        }
+        if (fieldValue.contains("bits")) {
+          const json& bits = fieldValue.at("bits");
+          if (!bits.is_array() || bits.size() != 2) {
+            reader.fail(fieldPath + ".bits", "must be [start_bit, bit_count]");
+          }
+          const auto start = reader.number(bits[0], fieldPath + ".bits[0]");
+          const auto count = reader.number(bits[1], fieldPath + ".bits[1]");
+          if (count == 0 || start + count > 64) {
+            reader.fail(fieldPath + ".bits", "must describe 1..64 bits within a 64-bit word");
+          }
+          field.bits =
+              BitField{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(count)};
+        }
+        layout.fields[fieldName] = field;
       } catch (const InputError& error) {
-        reader.fail(fieldPath + ".type", std::string("is malformed: ") + error.what());
+        profile.drop(name + "." + fieldName, error.what());
       }
-      if (fieldValue.contains("count")) {
-        field.elementCount = reader.number(fieldValue.at("count"), fieldPath + ".count");
-      }
-      if (fieldValue.contains("bits")) {
-        const json& bits = fieldValue.at("bits");
-        if (!bits.is_array() || bits.size() != 2) {
-          reader.fail(fieldPath + ".bits", "must be [start_bit, bit_count]");
-        }
-        const auto start = reader.number(bits[0], fieldPath + ".bits[0]");
-        const auto count = reader.number(bits[1], fieldPath + ".bits[1]");
-        if (count == 0 || start + count > 64) {
-          reader.fail(fieldPath + ".bits", "must describe 1..64 bits within a 64-bit word");
-        }
-        field.bits = BitField{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(count)};
-      }
-      layout.fields[fieldName] = field;
     }
     profile.structs[name] = std::move(layout);
   }
+  if (doc.contains("dropped")) {
+    for (const auto& [key, reason] : reader.object(doc, "dropped", "$").items()) {
+      if (reason.is_string()) profile.drop(key, reason.get<std::string>());
+    }
+  }
   return profile;
 }
+
+}  // namespace
 
 }  // namespace xnuscope

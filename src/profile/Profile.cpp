@@ -23,9 +23,19 @@ std::string Profile::describe() const {
   return text;
 }
 
+void Profile::drop(const std::string& key, const std::string& reason) {
+  dropped.emplace(key, reason);
+}
+
 const StructLayout& Profile::structure(const std::string& structName) const {
   const auto it = structs.find(structName);
   if (it == structs.end()) {
+    const auto droppedIt = dropped.find(structName);
+    if (droppedIt != dropped.end()) {
+      throw AnalysisError("profile " + describe() + ": struct \"" + structName +
+                          "\" was dropped at import (" + droppedIt->second +
+                          "); this command needs it, use a profile with a valid " + structName);
+    }
     throw AnalysisError("profile " + describe() + " has no struct \"" + structName +
                         "\"; use a profile generated with that struct (xnuscope profile show " +
                         "NAME lists what a profile holds)");
@@ -50,7 +60,13 @@ const Field* Profile::findField(const std::string& structName, const std::string
     }
     const auto fieldIt = layout->second.fields.find(member);
     if (fieldIt == layout->second.fields.end()) {
-      if (failure) *failure = "has no field \"" + member + "\" in struct \"" + current + "\"";
+      if (failure) {
+        const auto droppedIt = dropped.find(current + "." + member);
+        *failure = droppedIt != dropped.end()
+                       ? "has field \"" + member + "\" of struct \"" + current +
+                             "\" only as a dropped member (" + droppedIt->second + ")"
+                       : "has no field \"" + member + "\" in struct \"" + current + "\"";
+      }
       return nullptr;
     }
     found = &fieldIt->second;
@@ -129,6 +145,12 @@ std::optional<std::uint64_t> Profile::symbol(const std::string& symbolName) cons
 std::uint64_t Profile::requireSymbol(const std::string& symbolName) const {
   const auto value = symbol(symbolName);
   if (!value) {
+    const auto droppedIt = dropped.find("symbol " + symbolName);
+    if (droppedIt != dropped.end()) {
+      throw AnalysisError("profile " + describe() + ": symbol \"" + symbolName +
+                          "\" was dropped at import (" + droppedIt->second +
+                          "); this command needs it");
+    }
     throw AnalysisError("profile " + describe() + " has no symbol \"" + symbolName +
                         "\"; regenerate the profile from a symbol table that lists it");
   }

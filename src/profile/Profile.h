@@ -69,8 +69,15 @@ class Profile {
   std::map<std::string, StructLayout> structs;
   // Unslid addresses keyed by Mach-O name, WITH the leading underscore ("_allproc").
   std::map<std::string, std::uint64_t> symbols;
+  // Members, types and symbols of the source that could not be represented and were
+  // left out at import, keyed "struct.member" (or "struct", or "symbol _name"), each
+  // with the reason. A walker that needs one of them is refused, naming it.
+  std::map<std::string, std::string> dropped;
 
   bool operator==(const Profile&) const = default;
+
+  // Records that `key` ("struct.member", "struct" or "symbol _name") was left out.
+  void drop(const std::string& key, const std::string& reason);
 
   // Throws AnalysisError naming the profile and struct when it is missing.
   const StructLayout& structure(const std::string& structName) const;

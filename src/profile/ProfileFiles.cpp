@@ -9,6 +9,7 @@
 
 #include "core/Error.h"
 #include "profile/Compression.h"
+#include "profile/ProfileLimits.h"
 
 namespace xnuscope {
 
@@ -17,6 +18,12 @@ std::string readWholeFile(const std::string& path, const std::string& what) {
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw InputError("cannot read " + what + " " + path + ": " +
                      (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxProfileFileBytes) {
+    throw InputError(what + " " + path + " is " + std::to_string(size) +
+                     " bytes, more than any profile (limit " +
+                     std::to_string(kMaxProfileFileBytes) + "); is it the right file?");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot read " + what + " " + path + ": " + std::strerror(errno));

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/DarwinBanner.h"
 #include "core/Error.h"
-#include "profile/BannerText.h"
 #include "profile/IsfProfile.h"
 #include "profile/NativeProfileFormat.h"
 #include "profile/ProfileFiles.h"

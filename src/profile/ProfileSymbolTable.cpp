@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/Error.h"
+#include "core/MachO.h"
 #include "profile/Compression.h"
 #include "profile/ProfileFiles.h"
 
@@ -53,8 +54,8 @@ std::optional<std::uint64_t> ProfileSymbolTable::addressOf(const std::string& na
 
 namespace {
 
-constexpr std::uint8_t kNlistExternal = 0x01;  // N_EXT
-constexpr std::uint8_t kNlistSection = 0x0e;   // N_SECT
+constexpr std::uint8_t kNlistExternal = macho::kExternal;
+constexpr std::uint8_t kNlistSection = macho::kTypeSection;
 
 void appendHex(std::string& text, std::uint64_t value, int width) {
   char digits[17];

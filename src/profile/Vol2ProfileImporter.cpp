@@ -2,8 +2,9 @@
 
 #include <cctype>
 
+#include "core/DarwinBanner.h"
 #include "core/Error.h"
-#include "profile/BannerText.h"
+#include "core/Utf8.h"
 #include "profile/BitFieldPlacement.h"
 #include "profile/DsymutilSymbols.h"
 #include "profile/ProfileFiles.h"
@@ -20,6 +21,7 @@ using nlohmann::json;
 // One member of the source is unusable (Volatility's converter wrote garbage for
 // it); the member is left out with a warning, the rest of the struct is kept.
 struct SkippedMember {
+  explicit SkippedMember(std::string why) : reason(std::move(why)) {}
   std::string reason;
 };
 
@@ -27,8 +29,9 @@ class VtypesReader {
  public:
   explicit VtypesReader(std::string origin) : origin_(std::move(origin)) {}
 
+  // The member at `where` cannot be represented: it is dropped, not the profile.
   [[noreturn]] void fail(const std::string& where, const std::string& problem) const {
-    throw InputError(origin_ + ": " + where + ": " + problem);
+    throw SkippedMember(where + ": " + problem);
   }
 
   // A Volatility 2 type descriptor (['pointer', ['proc']], ['array', 17, ['char']],
@@ -36,7 +39,8 @@ class VtypesReader {
   std::string typeText(const json& descriptor, const std::string& where, int depth = 0) const {
     if (depth > 32) fail(where, "type nested too deeply");
     if (!descriptor.is_array() || descriptor.empty() || !descriptor[0].is_string()) {
-      fail(where, "type must be a list starting with a name, got " + descriptor.dump());
+      fail(where, "type must be a list starting with a name, got " +
+                      descriptor.dump(-1, ' ', false, json::error_handler_t::replace));
     }
     const std::string kind = descriptor[0].get<std::string>();
     if (kind == "pointer" || kind == "pointer32" || kind == "pointer64") {
@@ -78,7 +82,8 @@ class VtypesReader {
         fail(where, "BitField needs start_bit and end_bit");
       }
       if (!type[1]["start_bit"].is_number_integer() || !type[1]["end_bit"].is_number_integer()) {
-        throw SkippedMember(where + ": BitField bits " + type[1].dump() +
+        throw SkippedMember(where + ": BitField bits " +
+                            type[1].dump(-1, ' ', false, json::error_handler_t::replace) +
                             " are not 64-bit integers");
       }
       const auto start = type[1]["start_bit"].get<std::int64_t>();
@@ -96,6 +101,11 @@ class VtypesReader {
       const PlacedBitField placed =
           placeBitField(field.offset * 8 + static_cast<std::uint64_t>(start),
                         static_cast<std::uint32_t>(end - start), structSize, nativeType);
+      if (placed.bits.start + placed.bits.count > 64) {
+        throw SkippedMember(where + ": " + "bitfield of " + std::to_string(placed.bits.count) +
+                            " bits at bit " + std::to_string(placed.bits.start) +
+                            " spans two 64-bit words");
+      }
       field.offset = placed.offset;
       field.type = placed.storageType;
       field.bits = placed.bits;
@@ -161,20 +171,41 @@ ImportedProfile importVol2Profile(const std::string& zipPath, const Vol2ImportOp
   profile.provenance = {fileNameOf(zipPath), digest, "xnuscope profile import --vol2"};
 
   const VtypesReader reader(vtypesOrigin);
+  // A struct or member that cannot be represented is left out with a warning that
+  // names it; a walker that needs it is refused later, naming it again.
+  auto dropWith = [&](const std::string& key, const std::string& reason) {
+    profile.drop(key, reason);
+    result.warnings.push_back(vtypesOrigin + ": dropped " + reason);
+  };
   for (const auto& [structName, value] : typesIt->second.items()) {
-    const std::string where = "mac_types['" + structName + "']";
-    if (!value.is_array() || value.size() != 2 || !value[0].is_number_integer() ||
+    const std::string where = "mac_types['" + printableForMessage(structName) + "']";
+    if (!isValidUtf8(structName)) {
+      dropWith(printableForMessage(structName), where + ": the name is not UTF-8 text");
+      continue;
+    }
+    if (!value.is_array() || value.size() != 2 || !value[0].is_number_unsigned() ||
         !value[1].is_object()) {
-      reader.fail(where, "must be [size, {member: [offset, type]}]");
+      dropWith(structName, where + ": not [size, {member: [offset, type]}]");
+      continue;
     }
     StructLayout layout;
     layout.size = value[0].get<std::uint64_t>();
     for (const auto& [fieldName, fieldValue] : value[1].items()) {
+      const std::string fieldWhere = where + "['" + printableForMessage(fieldName) + "']";
+      const std::string key = structName + "." + printableForMessage(fieldName);
       try {
-        layout.fields[fieldName] =
-            reader.field(fieldValue, where + "['" + fieldName + "']", layout.size);
+        if (!isValidUtf8(fieldName))
+          throw SkippedMember(fieldWhere + ": the name is not UTF-8 text");
+        Field field = reader.field(fieldValue, fieldWhere, layout.size);
+        if (!isValidUtf8(field.type)) {
+          throw SkippedMember(fieldWhere + ": type \"" + printableForMessage(field.type) +
+                              "\" is not UTF-8 text");
+        }
+        layout.fields[fieldName] = std::move(field);
       } catch (const SkippedMember& skipped) {
-        result.warnings.push_back(skipped.reason);
+        dropWith(key, skipped.reason);
+      } catch (const InputError& error) {
+        dropWith(key, fieldWhere + ": " + error.what());
       }
     }
     profile.structs[structName] = std::move(layout);
@@ -183,7 +214,16 @@ ImportedProfile importVol2Profile(const std::string& zipPath, const Vol2ImportOp
   const std::string symbolsOrigin = zipPath + ":" + symbolsEntry->name;
   DsymutilListing listing = parseDsymutilSymbols(zip.read(*symbolsEntry), symbolsOrigin);
   result.symbolTable = ProfileSymbolTable(std::move(listing.symbols));
+  std::size_t unprintableSymbols = 0;
   for (const auto& symbol : result.symbolTable.symbols()) {
+    if (!isValidUtf8(symbol.name)) {
+      // Kept in the full symbol table (plain text), left out of the JSON profile.
+      if (unprintableSymbols++ == 0) {
+        result.warnings.push_back(symbolsOrigin + ": symbol \"" + printableForMessage(symbol.name) +
+                                  "\" is not UTF-8 text; left out of the profile");
+      }
+      continue;
+    }
     const auto existing = profile.symbols.find(symbol.name);
     // A name defined twice (a static in two files): the external definition wins,
     // else the lowest address, so the choice never depends on file order.
@@ -193,6 +233,10 @@ ImportedProfile importVol2Profile(const std::string& zipPath, const Vol2ImportOp
       const auto exported = result.symbolTable.addressOf(symbol.name);
       existing->second = *exported;
     }
+  }
+  if (unprintableSymbols > 1) {
+    result.warnings.push_back(symbolsOrigin + ": " + std::to_string(unprintableSymbols) +
+                              " symbol names are not UTF-8 text; left out of the profile");
   }
   return result;
 }

@@ -66,6 +66,14 @@ Profile compactForWalkers(const Profile& full) {
   for (const auto& name : walkerSymbolNames()) {
     if (const auto address = full.symbol(name)) compact.symbols[name] = *address;
   }
+  // Keep only the dropped members the walkers could have needed.
+  compact.dropped.clear();
+  const std::set<std::string> symbolNames(walkerSymbolNames().begin(), walkerSymbolNames().end());
+  for (const auto& [key, reason] : full.dropped) {
+    const bool symbol = key.starts_with("symbol ") && symbolNames.count(key.substr(7)) != 0;
+    const bool member = seen.count(key.substr(0, key.find('.'))) != 0;
+    if (symbol || member) compact.dropped[key] = reason;
+  }
   return compact;
 }
 

@@ -1,6 +1,7 @@
-// A read-only zip archive (Volatility 2 profiles are zips of two members). Reads
-// the central directory and inflates members with zlib; stored members too. Only
-// what profile zips need: no zip64, no encryption, no multi-disk.
+// A read-only zip archive (Volatility 2 profiles are zips of two members), read by
+// libarchive. Member sizes are bounded: a member declaring more than
+// kMaxZipMemberBytes is refused before anything is inflated, and inflation stops at
+// the declared size.
 #pragma once
 
 #include <cstdint>
@@ -13,18 +14,17 @@ class ZipArchive {
  public:
   struct Entry {
     std::string name;
-    std::uint16_t method = 0;  // 0 stored, 8 deflate
-    std::uint32_t crc32 = 0;
-    std::uint64_t compressedSize = 0;
-    std::uint64_t size = 0;
-    std::uint64_t localHeaderOffset = 0;
+    std::uint64_t size = 0;  // as declared by the archive
+    bool sizeKnown = false;  // false when the archive declares none
+    std::size_t index = 0;   // position in the archive
   };
 
-  // Throws InputError when `bytes` is not a zip archive this reader understands.
+  // Throws InputError when `bytes` is not a zip archive libarchive can list.
   ZipArchive(std::string bytes, std::string origin);
 
   const std::vector<Entry>& entries() const { return entries_; }
-  // The member's bytes, CRC-checked. Throws InputError on a damaged member.
+  // The member's bytes, CRC-checked by libarchive. Throws InputError on a damaged
+  // member, or one larger than it declares or than kMaxZipMemberBytes.
   std::string read(const Entry& entry) const;
   // The first member whose name ends with `suffix`, or nullptr.
   const Entry* findBySuffix(const std::string& suffix) const;

@@ -5,7 +5,8 @@ namespace xnuscope {
 GuestFreeze::GuestFreeze(const QemuLiveMemory& memory) : memory_(memory) {
   std::lock_guard lock(memory_.qmpMutex());
   const auto status = memory_.qmp().execute("query-status");
-  if (status.value("running", false)) {
+  if (status.is_object() && status.contains("running") && status["running"].is_boolean() &&
+      status["running"].get<bool>()) {
     // "stop" returns once every vCPU has left guest code: no store is in flight
     // when we read the file afterwards.
     memory_.qmp().execute("stop");

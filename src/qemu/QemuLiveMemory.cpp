@@ -90,10 +90,13 @@ std::optional<std::span<const std::uint8_t>> QemuLiveMemory::view(std::uint64_t 
 std::string QemuLiveMemory::describe() const {
   std::string version;
   const auto& v = qmp_->version();
-  if (v.contains("qemu")) {
+  if (v.contains("qemu") && v["qemu"].is_object()) {
     const auto& q = v["qemu"];
-    version = " (QEMU " + std::to_string(q.value("major", 0)) + "." +
-              std::to_string(q.value("minor", 0)) + "." + std::to_string(q.value("micro", 0)) + ")";
+    const auto part = [&](const char* key) {
+      return q.contains(key) && q[key].is_number_integer() ? std::to_string(q[key].get<long long>())
+                                                           : std::string("?");
+    };
+    version = " (QEMU " + part("major") + "." + part("minor") + "." + part("micro") + ")";
   }
   return "QEMU live " + file_.path() + " via QMP " + qmp_->endpoint() + version + ", backend '" +
          backend_.id + "', " + std::to_string(ranges().size()) + " ranges, " +

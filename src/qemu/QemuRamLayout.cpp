@@ -40,9 +40,13 @@ MemoryBackend findMemoryBackend(QmpClient& qmp, const std::string& memPath) {
   std::vector<MemoryBackend> seen;
   for (const auto& dev : memdevs) {
     MemoryBackend backend;
-    backend.id = dev.value("id", std::string());
-    backend.size = dev.value("size", std::uint64_t{0});
-    backend.share = dev.value("share", false);
+    // Member by member: a reply of another shape must not be an internal error.
+    if (!dev.is_object()) continue;
+    if (dev.contains("id") && dev["id"].is_string()) backend.id = dev["id"].get<std::string>();
+    if (dev.contains("size") && dev["size"].is_number_unsigned()) {
+      backend.size = dev["size"].get<std::uint64_t>();
+    }
+    backend.share = dev.contains("share") && dev["share"].is_boolean() && dev["share"].get<bool>();
     if (backend.id.empty()) continue;  // anonymous backends cannot be named by mtree either
     const std::string object = "/objects/" + backend.id;
     backend.memPath = optionalString(qmp, object, "mem-path");

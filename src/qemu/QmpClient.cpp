@@ -54,10 +54,16 @@ QmpClient::QmpClient(const std::string& endpoint, std::chrono::milliseconds time
   if (!greeting.is_object() || !greeting.contains("QMP")) {
     ::close(fd_);
     fd_ = -1;
-    throw InputError("the peer at " + endpoint_ + " is not QEMU QMP (its first message was " +
-                     greeting.dump().substr(0, 120) + ")");
+    throw InputError(
+        "the peer at " + endpoint_ + " is not QEMU QMP (its first message was " +
+        greeting.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 120) +
+        ")");
   }
-  version_ = greeting["QMP"].value("version", nlohmann::json::object());
+  // QEMU's greeting, checked member by member: a peer may send any JSON.
+  const auto& qmp = greeting["QMP"];
+  version_ = qmp.is_object() && qmp.contains("version") && qmp["version"].is_object()
+                 ? qmp["version"]
+                 : nlohmann::json::object();
   try {
     execute("qmp_capabilities");
   } catch (...) {
@@ -209,7 +215,8 @@ std::optional<nlohmann::json> QmpClient::takeBufferedMessage() {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     try {
       return nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {
+      // parse_error, and out_of_range for a number no double holds (6e200000001).
       throw InputError("the peer at " + endpoint_ + " sent a line that is not JSON (" +
                        line.substr(0, 80) + "); is it a QMP socket, not an HMP monitor?");
     }
@@ -254,8 +261,13 @@ nlohmann::json QmpClient::execute(const std::string& command, const nlohmann::js
     if (reply.contains("id") && reply["id"] != id) continue;
     if (reply.contains("error")) {
       const auto& error = reply["error"];
-      throw QmpCommandError(command, error.value("class", "GenericError"),
-                            error.value("desc", "(no description)"));
+      const auto text = [&](const char* key, const char* fallback) {
+        return error.is_object() && error.contains(key) && error[key].is_string()
+                   ? error[key].get<std::string>()
+                   : std::string(fallback);
+      };
+      throw QmpCommandError(command, text("class", "GenericError"),
+                            text("desc", "(no description)"));
     }
     if (reply.contains("return")) return reply["return"];
   }
@@ -287,7 +299,7 @@ nlohmann::json QmpClient::waitForEvent(const std::string& name, std::chrono::mil
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     for (auto it = events_.begin(); it != events_.end(); ++it) {
-      if (it->value("event", "") == name) {
+      if (it->is_object() && it->contains("event") && (*it)["event"] == name) {
         nlohmann::json event = std::move(*it);
         events_.erase(it);
         return event;

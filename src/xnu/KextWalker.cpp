@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/Hex.h"
+#include "core/LittleEndian.h"
 
 namespace xnuscope {
 namespace {
@@ -37,17 +38,14 @@ std::string cString(const std::uint8_t* bytes, std::size_t length) {
   return std::string(reinterpret_cast<const char*>(bytes), n);
 }
 
-template <typename T>
-T load(const std::vector<std::uint8_t>& bytes, std::uint64_t offset) {
-  T value{};
-  if (offset + sizeof(T) <= bytes.size()) std::memcpy(&value, bytes.data() + offset, sizeof(T));
-  return value;
-}
-
 }  // namespace
 
 void KextWalker::walkKmodList(KextListing& listing) const {
   const XnuLayout& layout = kernel_.layout();
+  if (!layout.kextsUnavailable.empty()) {
+    listing.status.incomplete("kmod list not walked: " + layout.kextsUnavailable);
+    return;
+  }
   const auto head = kernel_.runtime(layout.symKmod);
   if (!head) {
     listing.status.warnings.push_back("kmod: the profile has no _kmod symbol; list not walked");
@@ -92,9 +90,9 @@ void KextWalker::walkKmodList(KextListing& listing) const {
     };
     kext.name = field(layout.kmodName, layout.kmodNameLength);
     kext.version = field(layout.kmodVersion, layout.kmodVersionLength);
-    kext.address = load<std::uint64_t>(bytes, layout.kmodAddress);
-    kext.size = load<std::uint64_t>(bytes, layout.kmodSize);
-    kext.id = load<std::uint32_t>(bytes, layout.kmodId);
+    kext.address = loadLittleEndianOr<std::uint64_t>(bytes, layout.kmodAddress);
+    kext.size = loadLittleEndianOr<std::uint64_t>(bytes, layout.kmodSize);
+    kext.id = loadLittleEndianOr<std::uint32_t>(bytes, layout.kmodId);
     kext.inKmodList = true;
     if (!plausibleBundleName(kext.name)) {
       listing.status.incomplete("kmod: kmod_info at " + hex(current) +
@@ -103,7 +101,7 @@ void KextWalker::walkKmodList(KextListing& listing) const {
     }
     listing.kexts.push_back(kext);
     from = "next of " + kext.name;
-    current = load<std::uint64_t>(bytes, layout.kmodNext);
+    current = loadLittleEndianOr<std::uint64_t>(bytes, layout.kmodNext);
   }
 }
 
@@ -144,7 +142,7 @@ void KextWalker::walkSummaries(KextListing& listing) const {
       break;
     }
     const std::string name = cString(bytes.data() + kSummaryName, kSummaryNameLength);
-    const auto address = load<std::uint64_t>(bytes, kSummaryAddress);
+    const auto address = loadLittleEndianOr<std::uint64_t>(bytes, kSummaryAddress);
     if (!plausibleBundleName(name)) {
       listing.status.incomplete("loaded kext summary " + std::to_string(i) +
                                 " has no printable name; summaries stopped");
@@ -162,9 +160,9 @@ void KextWalker::walkSummaries(KextListing& listing) const {
     KextRecord kext;
     kext.name = name;
     kext.address = address;
-    kext.size = load<std::uint64_t>(bytes, kSummarySize);
-    kext.version = decodeOsKextVersion(load<std::uint64_t>(bytes, kSummaryVersion));
-    kext.id = load<std::uint32_t>(bytes, kSummaryLoadTag);
+    kext.size = loadLittleEndianOr<std::uint64_t>(bytes, kSummarySize);
+    kext.version = decodeOsKextVersion(loadLittleEndianOr<std::uint64_t>(bytes, kSummaryVersion));
+    kext.id = loadLittleEndianOr<std::uint32_t>(bytes, kSummaryLoadTag);
     kext.inSummaries = true;
     listing.kexts.push_back(kext);
   }

@@ -24,6 +24,7 @@ std::vector<std::string> MessageBuffer::lines() const {
 
 MessageBuffer MessageBufferReader::read() const {
   const XnuLayout& layout = kernel_.layout();
+  XnuLayout::require(layout.msgbufUnavailable);
   const VirtualMemory& memory = kernel_.memory();
   const auto symbol = kernel_.runtime(layout.symMsgbufp);
   if (!symbol) {

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/Hex.h"
+#include "core/LittleEndian.h"
 
 namespace xnuscope {
 namespace {
@@ -15,16 +16,10 @@ constexpr std::uint64_t kMaxProcStructSize = 64 * 1024;
 
 // Both loads read 0 for a field a (wrong or hostile) profile places past the struct.
 std::uint64_t loadU64(const std::vector<std::uint8_t>& bytes, std::uint64_t offset) {
-  std::uint64_t value = 0;
-  if (offset > bytes.size() || bytes.size() - offset < sizeof value) return 0;
-  std::memcpy(&value, bytes.data() + offset, sizeof value);
-  return value;
+  return loadLittleEndianOr<std::uint64_t>(bytes, static_cast<std::size_t>(offset));
 }
 std::uint32_t loadU32(const std::vector<std::uint8_t>& bytes, std::uint64_t offset) {
-  std::uint32_t value = 0;
-  if (offset > bytes.size() || bytes.size() - offset < sizeof value) return 0;
-  std::memcpy(&value, bytes.data() + offset, sizeof value);
-  return value;
+  return loadLittleEndianOr<std::uint32_t>(bytes, static_cast<std::size_t>(offset));
 }
 
 // The C string in a fixed-size char array; nullopt when it holds a byte a process
@@ -152,6 +147,7 @@ void ProcWalker::fillTask(ProcessRecord& record) const {
   const auto map = kernel_.memory().readPointer(*task + layout.taskMap);
   if (!map || !isPlausibleKernelPointer(*map)) return;
   record.map = *map;
+  if (!layout.vmMapsUnavailable.empty()) return;  // no vm_map layout: no pmap either
   const auto pmap = kernel_.memory().readPointer(*map + layout.mapPmap);
   if (!pmap || !isPlausibleKernelPointer(*pmap)) return;
   record.pmapCr3 = kernel_.memory().readU64(*pmap + layout.pmapCr3);
@@ -322,6 +318,7 @@ ProcWalker::ListWalk ProcWalker::walkPidHash(std::uint64_t tableVa) const {
 
 ProcessListing ProcWalker::walk() const {
   const XnuLayout& layout = kernel_.layout();
+  XnuLayout::require(layout.processesUnavailable);
   ProcessListing listing;
   std::unordered_map<std::uint64_t, std::size_t> byAddress;
 

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/Hex.h"
+#include "core/LittleEndian.h"
 
 namespace xnuscope {
 namespace {
@@ -13,9 +14,8 @@ constexpr std::uint64_t kMaxEntryStructSize = 4096;
 
 // Little-endian load of up to 8 bytes at `offset`, clipped to the struct.
 std::uint64_t loadWord(const std::uint8_t* bytes, std::uint64_t size, std::uint64_t offset) {
-  std::uint64_t value = 0;
-  if (offset < size) std::memcpy(&value, bytes + offset, std::min<std::uint64_t>(8, size - offset));
-  return value;
+  return loadLittleEndianClipped<std::uint64_t>(std::span<const std::uint8_t>(bytes, size),
+                                                static_cast<std::size_t>(offset));
 }
 
 }  // namespace
@@ -64,6 +64,7 @@ VmMapEntryRecord VmMapWalker::decode(std::uint64_t entryVa, const std::uint8_t* 
 
 VmMapListing VmMapWalker::walk(std::uint64_t mapVa) const {
   const XnuLayout& layout = kernel_.layout();
+  XnuLayout::require(layout.vmMapsUnavailable);
   const VirtualMemory& memory = kernel_.memory();
   VmMapListing listing;
   listing.map = mapVa;

@@ -35,6 +35,17 @@ enum class VmTagLocation {
 };
 
 struct XnuLayout {
+  // Each walker needs only its part of the layout. A part the profile cannot give
+  // (a member missing, dropped at import or implausible) is recorded here, and only
+  // the walker that needs it is refused, with this reason (issue 14.1).
+  std::string processesUnavailable;  // proc, ucred, task, _allproc/_tasks: pslist, pstree, maps
+  std::string vmMapsUnavailable;     // vm_map, vm_map_entry, pmap: maps, dump
+  std::string kextsUnavailable;      // kmod_info: kexts
+  std::string msgbufUnavailable;     // msgbuf: dmesg
+  std::string pidHashUnavailable;    // smr_hash pid hash: an optional extra process source
+  // Throws AnalysisError with the reason when `reason` is not empty.
+  static void require(const std::string& reason);
+
   // --- struct proc -----------------------------------------------------------
   std::uint64_t procSize = 0;
   std::uint64_t procListNext = 0;  // p_list.le_next

@@ -143,15 +143,42 @@ TEST(Isf, BadFilesGiveClearErrors) {
   expectIsfError("{}", "metadata.format");
   expectIsfError(R"({"metadata": {"format": "9.0.0"}, "user_types": {}, "symbols": {}})", "schema");
   expectIsfError(R"({"metadata": {"format": "6.2.0"}, "symbols": {}})", "user_types");
-  expectIsfError(
+}
+
+// A struct, member or symbol that cannot be represented is dropped and named; the
+// rest of the ISF loads (issue 14.1), and a walker needing the dropped part is refused.
+void expectDropped(const std::string& text, const std::string& key, const std::string& mentions,
+                   const std::string& warned) {
+  const ImportedProfile imported = importIsfText(text, "bad.isf.json");
+  ASSERT_EQ(imported.profile.dropped.count(key), 1u) << text;
+  EXPECT_NE(imported.profile.dropped.at(key).find(mentions), std::string::npos)
+      << imported.profile.dropped.at(key);
+  ASSERT_FALSE(imported.warnings.empty());
+  EXPECT_NE(imported.warnings.front().find(warned), std::string::npos) << imported.warnings.front();
+}
+
+TEST(Isf, UnrepresentablePartsAreDroppedAndNamed) {
+  expectDropped(
       R"({"metadata": {"format": "6.2.0"}, "user_types": {"proc": {"size": -1, "fields": {}}}, "symbols": {}})",
-      "user_types.proc");
-  expectIsfError(
+      "proc", "size", "user_types.proc");
+  expectDropped(
       R"({"metadata": {"format": "6.2.0"}, "user_types": {"proc": {"size": 8, "fields": {"p": {"offset": 0, "type": {"kind": "bitfield", "bit_position": 70, "bit_length": 3, "type": {"kind": "base", "name": "int"}}}}}}, "symbols": {}})",
-      "user_types.proc.fields.p");
-  expectIsfError(
+      "proc.p", "bit_position 0..63", "user_types.proc.fields.p");
+  expectDropped(
       R"({"metadata": {"format": "6.2.0"}, "user_types": {}, "symbols": {"allproc": {"address": "0x10"}}})",
-      "symbols.allproc");
+      "symbol _allproc", "address", "symbols.allproc");
+  const Profile p =
+      importIsfText(
+          R"({"metadata": {"format": "6.2.0"}, "user_types": {"proc": {"size": 8, "fields": {"p": {"offset": 0, "type": {"kind": "bitfield", "bit_position": 70, "bit_length": 3, "type": {"kind": "base", "name": "int"}}}}}}, "symbols": {"allproc": {"address": "0x10"}}})",
+          "bad.isf.json")
+          .profile;
+  try {
+    p.field("proc", "p");
+    FAIL() << "dropped member served";
+  } catch (const AnalysisError& error) {
+    EXPECT_NE(std::string(error.what()).find("dropped"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(p.requireSymbol("_allproc"), AnalysisError);
 }
 
 }  // namespace

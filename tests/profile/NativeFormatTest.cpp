@@ -105,20 +105,28 @@ TEST(NativeFormat, BadFilesGiveErrorsThatNameTheProblem) {
   expectInputError(minimalProfile(R"({"proc": {"fields": {}}})"), "$.structs.proc.size");
   expectInputError(minimalProfile(R"({"proc": {"size": "big", "fields": {}}})"),
                    "$.structs.proc.size");
-  expectInputError(
-      minimalProfile(
-          R"({"proc": {"size": 8, "fields": {"p_pid": {"offset": -4, "type": "int"}}}})"),
-      "$.structs.proc.fields.p_pid.offset");
-  expectInputError(minimalProfile(R"({"proc": {"size": 8, "fields": {"p_pid": {"offset": 4}}}})"),
-                   "$.structs.proc.fields.p_pid.type");
-  expectInputError(
-      minimalProfile(
-          R"({"proc": {"size": 8, "fields": {"p_pid": {"offset": 4, "type": "int[x]"}}}})"),
-      "p_pid.type");
-  expectInputError(
-      minimalProfile(
-          R"({"e": {"size": 8, "fields": {"f": {"offset": 0, "type": "int", "bits": [60, 8]}}}})"),
-      "bits");
+  // A member that cannot be represented is dropped and recorded, not the profile.
+  const std::vector<std::pair<std::string, std::string>> badMembers = {
+      {R"({"proc": {"size": 8, "fields": {"p_pid": {"offset": -4, "type": "int"}}}})",
+       "$.structs.proc.fields.p_pid.offset"},
+      {R"({"proc": {"size": 8, "fields": {"p_pid": {"offset": 4}}}})",
+       "$.structs.proc.fields.p_pid.type"},
+      {R"({"proc": {"size": 8, "fields": {"p_pid": {"offset": 4, "type": "int[x]"}}}})",
+       "p_pid.type"},
+      {R"({"proc": {"size": 8, "fields": {"p_pid": {"offset": 0, "type": "int", "bits": [60, 8]}}}})",
+       "bits"},
+  };
+  for (const auto& [structs, mentions] : badMembers) {
+    const Profile profile = readNativeProfile(minimalProfile(structs), "bad.json");
+    ASSERT_EQ(profile.dropped.count("proc.p_pid"), 1u) << structs;
+    EXPECT_NE(profile.dropped.at("proc.p_pid").find(mentions), std::string::npos)
+        << profile.dropped.at("proc.p_pid");
+    EXPECT_FALSE(profile.hasField("proc", "p_pid"));
+    EXPECT_THROW(profile.offset("proc", "p_pid"), AnalysisError);
+    // The record survives a write/read round trip.
+    EXPECT_EQ(readNativeProfile(writeNativeProfile(profile), "again.json").dropped,
+              profile.dropped);
+  }
   expectInputError(minimalProfile("[]"), "$.structs");
   const std::string badSymbol =
       R"({"format": "xnuscope-profile", "format_version": 1, "name": "T", "banner": "B",

@@ -1,0 +1,22 @@
+// Profile files as --profile reads them: native xnuscope JSON, Volatility 3 ISF,
+// either possibly gzip/xz-compressed (libarchive), and the walker layout built from
+// whatever loaded.
+#include "FuzzSupport.h"
+#include "profile/IsfProfile.h"
+#include "profile/NativeProfileFormat.h"
+#include "profile/ProfileFiles.h"
+#include "profile/ProfileRepository.h"
+#include "xnu/XnuLayout.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace xnuscope;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  fuzz::expectOnlyCleanErrors([&] { readNativeProfile(text, "fuzz.json"); });
+  fuzz::expectOnlyCleanErrors([&] { importIsfText(text, "fuzz.isf.json"); });
+  fuzz::MemoryFile file({data, size});
+  fuzz::expectOnlyCleanErrors([&] {
+    const Profile profile = loadProfileFile(file.path());
+    XnuLayout::fromProfile(profile);
+  });
+  return 0;
+}
