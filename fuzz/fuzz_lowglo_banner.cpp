@@ -1,10 +1,9 @@
-// lowGlo page parsing and kernel banner parsing (both parsers of the banner).
+// lowGlo page parsing and the one kernel banner parser (core/DarwinBanner).
 #include <string>
 
 #include "FuzzSupport.h"
-#include "kernel/KernelBanner.h"
+#include "core/DarwinBanner.h"
 #include "kernel/LowGlobals.h"
-#include "profile/BannerText.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace xnuscope;
@@ -12,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size >= 16) LowGlobals::matchesSignature(bytes.first(16));
   LowGlobals::parse(0x2e51000, bytes);
   const std::string text(reinterpret_cast<const char*>(data), size);
-  KernelBanner::parse(text);
+  DarwinBanner::parse(text);
   xnuVersionFromBanner(text);
   darwinVersionFromBanner(text);
   normalizeBanner(text);
