@@ -127,6 +127,20 @@ def seeds(target, tmp):
         greeting = {"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0}}, "capabilities": []}}
         yield "qmp", (json.dumps(greeting) + "\r\n" + json.dumps({"return": {}}) + "\r\n"
                       + json.dumps({"return": {"status": "running", "running": True}, "id": 2}) + "\r\n").encode()
+    elif target == "fuzz_dwarf":
+        # The test kernel of tests/profile/DwarfGeneratorTest, built the same way.
+        source = ROOT / "tests" / "data" / "profile" / "fake_xnu.c"
+        work = pathlib.Path(tmp)
+        subprocess.run(["clang-14", "-target", "x86_64-apple-macos10.13", "-g", "-c", str(source),
+                        "-o", str(work / "fake.o")], check=True)
+        subprocess.run(["ld64.lld-14", "-arch", "x86_64", "-platform_version", "macos", "10.13",
+                        "10.13", "-e", "_start", "-o", str(work / "kernel"), str(work / "fake.o")],
+                       check=True)
+        subprocess.run(["dsymutil-14", str(work / "kernel"), "-o", str(work / "kernel.dSYM")],
+                       check=True)
+        dwarf = work / "kernel.dSYM" / "Contents" / "Resources" / "DWARF" / "kernel"
+        yield "dsym-dwarf", dwarf.read_bytes()
+        yield "object-with-dwarf", (work / "fake.o").read_bytes()
     else:
         sys.exit(f"fuzz-seeds: unknown target {target}")
 

@@ -8,6 +8,15 @@ namespace xnuscope::engine {
 
 ProcessList KernelProcessSource::processes() const {
   const ProcessListing listing = ProcWalker(kernel_).walk();
+  // A running kernel always has kernel_task: an empty walk is not "no processes" but
+  // a layout that does not fit this kernel (or lists the walk could not follow).
+  if (listing.processes.empty()) {
+    std::string why;
+    for (const auto& warning : listing.status.warnings) why += (why.empty() ? "" : "; ") + warning;
+    throw AnalysisError("no process could be recovered (" + why +
+                        "): the profile's layout does not fit this kernel or its lists are "
+                        "unreadable; try --profile auto, --profile derive, or xnuscope info");
+  }
   ProcessList list;
   list.source = source_;
   list.complete = listing.status.complete;

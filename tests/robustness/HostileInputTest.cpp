@@ -293,5 +293,29 @@ TEST(HostileInput, ImplausibleStructSizeIsAnErrorNotAnEmptySuccess) {
   expectCleanError(result, 1, "sizeof(struct proc)", "implausible proc size");
 }
 
+// --- a profile of another build that cannot be checked ----------------------------
+
+// An ISF of 10.12.6 stripped of everything that names its build (no banner, no UUID,
+// no _version) on a 10.13.6 guest: the walk recovers nothing, and that is an error
+// (a kernel always has kernel_task), not an empty list with exit 0.
+TEST(HostileInput, UncheckableProfileOfAnotherBuildIsAnErrorNotAnEmptyList) {
+  const ForgedImage guest = smallGuest();
+  const ForgedImage other = forgeImage(
+      {.profile = "Sierra_10.12.6_16G29", .seed = 4, .ram = "64M", .procs = 4, .extraArgs = {}});
+  Json isf = Json::parse(readFile(other.isfPath));
+  isf["metadata"].erase("mac");
+  isf["metadata"]["producer"].erase("xnuscope");
+  isf["symbols"].erase("version");
+  isf["symbols"].erase("_version");
+  const std::string path = writeFile("sierra-unnamed.isf.json", isf.dump());
+  for (const char* format : {"table", "json"}) {
+    const CliResult result =
+        runCli({"--image", guest.image, "--profile", path, "--format", format, "pslist"}, 120);
+    expectCleanError(result, 1, "no process could be recovered", "uncheckable foreign profile");
+    EXPECT_NE(result.err.find("cannot be checked"), std::string::npos) << result.err;
+    EXPECT_TRUE(result.out.empty()) << result.out;
+  }
+}
+
 }  // namespace
 }  // namespace xnuscope::test
