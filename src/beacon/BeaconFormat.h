@@ -5,33 +5,45 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
+#include <span>
 #include <string>
+
+#include "core/LittleEndian.h"
 
 namespace xnuscope::beacon {
 
 inline constexpr std::size_t kPageSize = 4096;
 inline constexpr std::uint32_t kMagic = 0x3142FACE;
 
-inline std::uint16_t loadU16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+// Field loads from a page or an entry in it, through core/LittleEndian.h: a field
+// that does not lie inside `bytes` reads as 0.
+using Bytes = std::span<const std::uint8_t>;
+inline std::uint8_t loadU8(Bytes bytes, std::size_t offset) {
+  return loadLittleEndianOr<std::uint8_t>(bytes, offset);
 }
-inline std::uint32_t loadU32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
-         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+inline std::uint16_t loadU16(Bytes bytes, std::size_t offset) {
+  return loadLittleEndianOr<std::uint16_t>(bytes, offset);
 }
-inline std::uint64_t loadU64(const std::uint8_t* p) {
-  return static_cast<std::uint64_t>(loadU32(p)) |
-         (static_cast<std::uint64_t>(loadU32(p + 4)) << 32);
+inline std::uint32_t loadU32(Bytes bytes, std::size_t offset) {
+  return loadLittleEndianOr<std::uint32_t>(bytes, offset);
+}
+inline std::uint64_t loadU64(Bytes bytes, std::size_t offset) {
+  return loadLittleEndianOr<std::uint64_t>(bytes, offset);
+}
+// The entry that starts at `offset` of `bytes` (empty when it starts past the end).
+inline Bytes entryAt(Bytes bytes, std::size_t offset) {
+  return offset <= bytes.size() ? bytes.subspan(offset) : Bytes();
 }
 
-// Text from a fixed-size, NUL-padded field: stops at the first NUL (or the field's
-// end) and replaces bytes that are not printable ASCII with '?', so a garbage page
-// can never put control characters on the user's terminal.
-inline std::string fixedString(const std::uint8_t* p, std::size_t size) {
+// Text from a fixed-size, NUL-padded field at `offset`: stops at the first NUL (or
+// the field's end, or that of `bytes`) and replaces bytes that are not printable
+// ASCII with '?', so a garbage page can never put control characters on the user's
+// terminal.
+inline std::string fixedString(Bytes bytes, std::size_t offset, std::size_t size) {
+  const Bytes field = entryAt(bytes, offset);
   std::string text;
-  for (std::size_t i = 0; i < size && p[i] != 0; ++i) {
-    text.push_back(p[i] >= 0x20 && p[i] < 0x7F ? static_cast<char>(p[i]) : '?');
+  for (std::size_t i = 0; i < size && i < field.size() && field[i] != 0; ++i) {
+    text.push_back(field[i] >= 0x20 && field[i] < 0x7F ? static_cast<char>(field[i]) : '?');
   }
   return text;
 }

@@ -108,8 +108,7 @@ BeaconSnapshot BeaconReader::assemble(const BeaconScanResult& scan,
         session.masterVersion = page.versionTop;
         std::array<std::uint32_t, 4> counts{};
         for (std::size_t i = 0; i < counts.size(); ++i) {
-          counts[i] =
-              beacon::loadU32(raw.bytes.data() + a::kMasterSlots + a::kMasterSlotSize * i + 4);
+          counts[i] = beacon::loadU32(raw.bytes, a::kMasterSlots + a::kMasterSlotSize * i + 4);
         }
         session.info.declaredPageCounts = counts;
       }

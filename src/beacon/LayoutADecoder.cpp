@@ -75,7 +75,7 @@ std::uint64_t LayoutADecoder::decodeProcesses(
   std::map<std::uint32_t, std::map<std::uint32_t, const ClassifiedBeaconPage*>> pagesByGeneration;
   std::uint64_t duplicates = 0;
   for (const ClassifiedBeaconPage* page : pidPages) {
-    const std::uint32_t number = loadU32(page->page->bytes.data() + a::kPidGeneration);
+    const std::uint32_t number = loadU32(page->page->bytes, a::kPidGeneration);
     auto [it, inserted] = pagesByGeneration[number].try_emplace(page->index, page);
     if (!inserted) {
       ++duplicates;
@@ -94,8 +94,8 @@ std::uint64_t LayoutADecoder::decodeProcesses(
     Generation& generation = generations[number];
     bool first = true;
     for (const auto& [index, page] : byIndex) {
-      const std::uint8_t* p = page->page->bytes.data();
-      const std::uint32_t total = loadU32(p + a::kPidTotal);
+      const beacon::Bytes p = page->page->bytes;
+      const std::uint32_t total = loadU32(p, a::kPidTotal);
       if (first) {
         generation.total = total;
         first = false;
@@ -103,21 +103,21 @@ std::uint64_t LayoutADecoder::decodeProcesses(
         generation.totalsDisagree = true;
         generation.total = std::max(generation.total, total);
       }
-      const std::uint32_t inPage = std::min(loadU32(p + a::kPidInPage), a::kMaxPidsPerPage);
+      const std::uint32_t inPage = std::min(loadU32(p, a::kPidInPage), a::kMaxPidsPerPage);
       for (std::uint32_t i = 0; i < inPage; ++i) {
-        const std::uint8_t* e = p + a::kPidEntries + a::kPidEntrySize * i;
-        if (loadU32(e) != 0) {  // entry type: only PID entries (0) are defined
+        const beacon::Bytes e = beacon::entryAt(p, a::kPidEntries + a::kPidEntrySize * i);
+        if (loadU32(e, 0) != 0) {  // entry type: only PID entries (0) are defined
           ++generation.badEntries;
           continue;
         }
         BeaconProcess process;
-        process.pid = loadU32(e + 4);
-        process.ppid = loadU32(e + 8);
-        process.uid = loadU32(e + 12);
-        process.gid = loadU32(e + 16);
-        process.rssKb = loadU64(e + 20);
-        process.name = beacon::fixedString(e + 28, a::kCommSize);
-        process.state = beacon::stateLetter(e[44]);
+        process.pid = loadU32(e, 4);
+        process.ppid = loadU32(e, 8);
+        process.uid = loadU32(e, 12);
+        process.gid = loadU32(e, 16);
+        process.rssKb = loadU64(e, 20);
+        process.name = beacon::fixedString(e, 28, a::kCommSize);
+        process.state = beacon::stateLetter(beacon::loadU8(e, 44));
         generation.processes.push_back(std::move(process));
       }
     }
@@ -202,7 +202,7 @@ void LayoutADecoder::decodeCamera(std::uint32_t category,
                            ": data page 1 is missing or torn, its regions are lost");
     return;
   }
-  const std::uint32_t targetPid = loadU32(first->second->page->bytes.data() + a::kCameraTargetPid);
+  const std::uint32_t targetPid = loadU32(first->second->page->bytes, a::kCameraTargetPid);
   for (std::uint32_t index = 1; index <= a::kMaxIndex; ++index) {
     auto it = dataPages.find(index);
     if (it == dataPages.end()) {
@@ -212,11 +212,11 @@ void LayoutADecoder::decodeCamera(std::uint32_t category,
                              " after it are lost");
       return;
     }
-    const std::uint8_t* p = it->second->page->bytes.data();
-    if (loadU32(p + a::kCameraTargetPid) != targetPid) {
+    const beacon::Bytes p = it->second->page->bytes;
+    if (loadU32(p, a::kCameraTargetPid) != targetPid) {
       out.complete = false;
       out.warnings.push_back(cameraName(category) + ": data page " + std::to_string(index) +
-                             " belongs to pid " + std::to_string(loadU32(p + a::kCameraTargetPid)) +
+                             " belongs to pid " + std::to_string(loadU32(p, a::kCameraTargetPid)) +
                              ", not " + std::to_string(targetPid) +
                              " (caught while switching targets)");
       return;
@@ -225,18 +225,18 @@ void LayoutADecoder::decodeCamera(std::uint32_t category,
       out.complete = false;
       return;
     }
-    if (loadU16(p + a::kCameraContinuation) != 1) return;
+    if (loadU16(p, a::kCameraContinuation) != 1) return;
   }
 }
 
 bool LayoutADecoder::decodeCameraStream(const ClassifiedBeaconPage& page, std::uint32_t targetPid,
                                         BeaconSnapshot& out) const {
-  const std::uint8_t* stream = page.page->bytes.data() + a::kCameraStream;
-  const std::uint16_t entryCount = loadU16(page.page->bytes.data() + a::kCameraEntryCount);
+  const beacon::Bytes stream = beacon::entryAt(page.page->bytes, a::kCameraStream);
+  const std::uint16_t entryCount = loadU16(page.page->bytes, a::kCameraEntryCount);
   std::size_t offset = 0;
   for (std::uint16_t n = 0; n < entryCount; ++n) {
     if (offset >= a::kCameraStreamSize) break;
-    const std::uint8_t type = stream[offset];
+    const std::uint8_t type = beacon::loadU8(stream, offset);
     const std::size_t size = type == a::kEntrySection ? a::kSectionSize
                              : type == a::kEntryPte   ? a::kPteSize
                                                       : 0;
@@ -248,14 +248,14 @@ bool LayoutADecoder::decodeCameraStream(const ClassifiedBeaconPage& page, std::u
                              ", rest of the stream skipped");
       return false;
     }
-    const std::uint8_t* e = stream + offset;
+    const beacon::Bytes e = beacon::entryAt(stream, offset);
     if (type == a::kEntrySection) {
       BeaconRegion region;
-      region.pid = loadU32(e + 4);
-      region.start = loadU64(e + 8);
-      region.end = loadU64(e + 16);
-      region.perms = loadU32(e + 24);
-      region.path = beacon::fixedString(e + 32, a::kPathSize);
+      region.pid = loadU32(e, 4);
+      region.start = loadU64(e, 8);
+      region.end = loadU64(e, 16);
+      region.perms = loadU32(e, 24);
+      region.path = beacon::fixedString(e, 32, a::kPathSize);
       if (region.end <= region.start) {
         out.warnings.push_back("camera page " + std::to_string(page.index) +
                                ": section with end <= start skipped (" + hex(region.start) + ")");
@@ -265,9 +265,9 @@ bool LayoutADecoder::decodeCameraStream(const ClassifiedBeaconPage& page, std::u
     } else {
       BeaconPte pte;
       pte.pid = targetPid;
-      pte.flags = loadU32(e + 4);
-      pte.va = loadU64(e + 8);
-      pte.pa = loadU64(e + 16);
+      pte.flags = loadU32(e, 4);
+      pte.va = loadU64(e, 8);
+      pte.pa = loadU64(e, 16);
       checkBeaconPte(memory_, pte);
       out.ptes.push_back(std::move(pte));
     }

@@ -20,7 +20,7 @@ std::uint64_t LayoutBDecoder::decode(const std::vector<ClassifiedBeaconPage>& pa
   for (const auto& page : pages) {
     if (page.kind != BeaconPageKind::LayoutBProcessList) continue;
     byIndex[page.index].push_back(&page);
-    ++totalVotes[loadU32(page.page->bytes.data() + b::kTotal)];
+    ++totalVotes[loadU32(page.page->bytes, b::kTotal)];
   }
   if (byIndex.empty()) {
     out.complete = false;
@@ -33,7 +33,7 @@ std::uint64_t LayoutBDecoder::decode(const std::vector<ClassifiedBeaconPage>& pa
   // every time, so its total is the current one; without it, the most common.
   std::uint32_t total = 0;
   if (auto first = byIndex.find(1); first != byIndex.end()) {
-    total = loadU32(first->second.back()->page->bytes.data() + b::kTotal);
+    total = loadU32(first->second.back()->page->bytes, b::kTotal);
   } else {
     total = std::max_element(totalVotes.begin(), totalVotes.end(), [](auto& l, auto& r) {
               return l.second < r.second;
@@ -60,32 +60,32 @@ std::uint64_t LayoutBDecoder::decode(const std::vector<ClassifiedBeaconPage>& pa
     // current refresh (same total), the last such one in physical order.
     const ClassifiedBeaconPage* page = nullptr;
     for (const ClassifiedBeaconPage* candidate : it->second) {
-      if (loadU32(candidate->page->bytes.data() + b::kTotal) == total) page = candidate;
+      if (loadU32(candidate->page->bytes, b::kTotal) == total) page = candidate;
     }
     duplicates += it->second.size() - 1;
     if (page == nullptr) {
       ++stalePages;
       continue;
     }
-    const std::uint8_t* p = page->page->bytes.data();
-    const std::uint32_t count = loadU32(p + b::kCount);
+    const beacon::Bytes p = page->page->bytes;
+    const std::uint32_t count = loadU32(p, b::kCount);
     const std::uint32_t usable = std::min(count, b::kEntriesThatFit);
     lostToOverflow += count - usable;
     for (std::uint32_t i = 0; i < usable; ++i) {
-      const std::uint8_t* e = p + b::kEntries + b::kEntrySize * i;
+      const beacon::Bytes e = beacon::entryAt(p, b::kEntries + b::kEntrySize * i);
       BeaconProcess process;
-      process.pid = loadU32(e + 0);
+      process.pid = loadU32(e, 0);
       if (process.pid == 0) {  // never published: a leftover or garbage slot
         ++zeroPidEntries;
         continue;
       }
-      process.ppid = loadU32(e + 4);
-      process.uid = loadU32(e + 8);
-      process.gid = loadU32(e + 12);
-      process.virtualSizeKb = loadU64(e + 16);
-      process.rssKb = loadU64(e + 24);
-      process.name = beacon::fixedString(e + 40, b::kNameSize);
-      process.state = beacon::stateLetter(e[104]);
+      process.ppid = loadU32(e, 4);
+      process.uid = loadU32(e, 8);
+      process.gid = loadU32(e, 12);
+      process.virtualSizeKb = loadU64(e, 16);
+      process.rssKb = loadU64(e, 24);
+      process.name = beacon::fixedString(e, 40, b::kNameSize);
+      process.state = beacon::stateLetter(beacon::loadU8(e, 104));
       processes.push_back(std::move(process));
     }
   }

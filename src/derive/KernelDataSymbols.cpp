@@ -5,22 +5,18 @@
 #include <set>
 #include <vector>
 
+#include "core/LittleEndian.h"
+#include "kernel/LowGlobals.h"
+
 namespace xnuscope::derive {
 namespace {
 
 constexpr std::uint64_t kKernelHalf = 0xffff800000000000ull;
 constexpr std::size_t kMaxList = 4096;
 constexpr std::uint32_t kMsgbufMagic = 0x63061;
-constexpr std::uint64_t kLowGlobalsKmodPtr = 0x8f8;
 
 bool kernelPointer(std::uint64_t v) {
   return v >= kKernelHalf && (v & 7) == 0 && v != 0xdeadbeefdeadbeefull;
-}
-
-std::uint64_t le64(const std::vector<std::uint8_t>& b, std::size_t at) {
-  std::uint64_t v = 0;
-  std::memcpy(&v, b.data() + at, 8);
-  return v;
 }
 
 struct DataWord {
@@ -43,7 +39,7 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
     std::vector<std::uint8_t> bytes(segment.size);
     const std::size_t n = memory.read(segment.runtimeStart, bytes);
     for (std::size_t at = 0; at + 8 <= n; at += 8) {
-      const std::uint64_t v = le64(bytes, at);
+      const std::uint64_t v = loadLittleEndianOr<std::uint64_t>(bytes, at);
       if (kernelPointer(v)) words.push_back({segment.runtimeStart + at, v});
     }
   }
@@ -87,7 +83,7 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
     std::vector<std::uint8_t> first(0x210);
     if (memory.read(w.value, first) < first.size()) continue;
     for (std::uint64_t o = 0; o < 0x200; o += 8) {
-      if (le64(first, o + 8) != w.va) continue;
+      if (loadLittleEndianOr<std::uint64_t>(first, o + 8) != w.va) continue;
       std::vector<std::uint64_t> seen;
       std::uint64_t p = w.value, prevField = w.va;
       bool ok = true;
@@ -127,7 +123,10 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
     std::vector<std::uint8_t> first(0x410);
     if (memory.read(w.value, first) < first.size()) continue;
     for (std::uint64_t o = 0; o < 0x400; o += 8) {
-      if (le64(first, o + 8) != w.va || memory.readU64(*last + o) != w.va) continue;
+      if (loadLittleEndianOr<std::uint64_t>(first, o + 8) != w.va ||
+          memory.readU64(*last + o) != w.va) {
+        continue;
+      }
       std::vector<std::uint64_t> elements;
       std::uint64_t t = w.value;
       while (t != w.va && elements.size() < kMaxList && kernelPointer(t)) {
@@ -162,11 +161,9 @@ DataSymbols findSymbolsByData(const PhysicalMemory& physical, const VirtualMemor
 
   // _kmod through lowGlo (lgKmodptr), _msgbufp by the msgbuf magic.
   if (kernel.lowGlobalsPa) {
-    std::uint64_t kmodVar = 0;
-    if (physical.read(kernel.lowGlobalsPa + kLowGlobalsKmodPtr,
-                      std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&kmodVar), 8)) == 8 &&
-        kernelPointer(kmodVar)) {
-      out.runtime["_kmod"] = kmodVar;
+    const auto kmodVar = physical.readU64(kernel.lowGlobalsPa + LowGlobals::kKmodOffset);
+    if (kmodVar && kernelPointer(*kmodVar)) {
+      out.runtime["_kmod"] = *kmodVar;
       out.evidence["_kmod"] = "lowGlo lgKmodptr";
     }
   }

@@ -4,6 +4,7 @@
 
 #include "core/LittleEndian.h"
 #include "kernel/KernelInfo.h"
+#include "kernel/LowGlobals.h"
 
 namespace xnuscope {
 namespace {
@@ -19,7 +20,7 @@ std::string identifyBuild(const KernelMemoryView& kernel, std::optional<std::uin
   if (osversionVa) build = kernel.readString(*osversionVa, kMaxBuildLength);
   if ((!build || build->empty()) && lowGlobalsPa) {
     std::array<std::uint8_t, 8> bytes{};
-    if (scanner.read(*lowGlobalsPa + kLowGlobalsOsVersionOffset, bytes) == bytes.size()) {
+    if (scanner.read(*lowGlobalsPa + LowGlobals::kOsVersionOffset, bytes) == bytes.size()) {
       const std::uint64_t pointer = loadLittleEndianOr<std::uint64_t>(bytes, 0);
       if (pointer >= kKernelStaticMapBase) build = kernel.readString(pointer, kMaxBuildLength);
     }

@@ -12,9 +12,6 @@
 
 namespace xnuscope {
 
-// lgOSVersion (+0x920 in the lowGlo page): pointer to the `osversion` string.
-inline constexpr std::size_t kLowGlobalsOsVersionOffset = 0x920;
-
 // `osversionVa`: slid `_osversion`, if known; `lowGlobalsPa`: the proven lowGlo
 // page, if any; `bannerBuildTag`: fallback (may be empty). Empty when nothing
 // names the build.

@@ -19,7 +19,12 @@ using FactSink = std::function<void(std::string name, bool agreed, std::string d
 // static mapping).
 struct KernelMemoryView {
   std::function<std::size_t(std::uint64_t va, std::span<std::uint8_t> out)> read;
+  // The NUL-terminated string at `va`; nullopt when no NUL lies within `max` bytes.
   std::function<std::optional<std::string>(std::uint64_t va, std::size_t max)> readString;
+  std::function<std::optional<std::uint64_t>(std::uint64_t va)> toPhysical;
 };
+
+// How far a fact check reads for the NUL that ends a Darwin banner.
+inline constexpr std::size_t kMaxBannerLength = 512;
 
 }  // namespace xnuscope

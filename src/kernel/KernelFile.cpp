@@ -23,7 +23,7 @@ void checkMagic(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::uint32_t header[4] = {};
   in.read(reinterpret_cast<char*>(header), sizeof header);
-  const bool fat = header[0] == __builtin_bswap32(macho::kFatMagic);
+  const bool fat = header[0] == macho::kFatCigam;
   if (!in || (header[0] != macho::kMagic64 && !fat)) {
     throw InputError("kernel file " + path +
                      " is not a 64-bit Mach-O (bad magic); pass the guest's kernel file");

@@ -7,10 +7,12 @@
 #include "core/Error.h"
 #include "core/Hex.h"
 #include "core/LittleEndian.h"
+#include "kernel/BannerFacts.h"
 #include "kernel/BuildIdentification.h"
 #include "kernel/CollectionSegmentAnchors.h"
 #include "kernel/DtbResolver.h"
 #include "kernel/KernelPageTableFinder.h"
+#include "kernel/LowGlobalsFacts.h"
 #include "mmu/X86_64Translator.h"
 #include "physmem/ByteSize.h"
 
@@ -23,22 +25,19 @@ constexpr std::uint64_t kTwoMiB = 2ull << 20;
 // lies below 1 GiB, whatever the RAM size.
 constexpr std::uint64_t kKaslrWindowEnd = 1ull << 30;
 constexpr std::size_t kMaxHeaderCandidates = 64;
-constexpr std::size_t kMaxBannerLength = 512;
 constexpr std::size_t kMaxDecoysReported = 64;
 constexpr const char* kCollectionAssumptionWarning =
     "kernel collection: unslid segment addresses assumed to follow __TEXT";
-
-std::string factDetailPair(const char* what, std::uint64_t got, std::uint64_t expected) {
-  return std::string(what) + " " + hex(got) + (got == expected ? " equals " : " differs from ") +
-         hex(expected);
-}
 
 bool isKernelVa(std::uint64_t va) { return va >= kKernelStaticMapBase; }
 
 }  // namespace
 
 KernelLocator::KernelLocator(const PhysicalMemory& memory, KernelLocatorOptions options)
-    : memory_(memory), options_(std::move(options)), scanner_(memory) {}
+    : memory_(memory),
+      options_(std::move(options)),
+      scanner_(memory),
+      lowGlobals_(scanner_, options_.progress) {}
 
 // ---- reading kernel memory -------------------------------------------------
 
@@ -76,6 +75,15 @@ std::optional<std::string> KernelLocator::readKernelString(const KernelInfo& inf
   const auto nul = std::find(bytes.begin(), bytes.begin() + got, 0);
   if (nul == bytes.begin() + got) return std::nullopt;  // no terminator in reach
   return std::string(bytes.begin(), nul);
+}
+
+KernelMemoryView KernelLocator::memoryView(const KernelInfo& info) const {
+  return KernelMemoryView{
+      [this, &info](std::uint64_t va, std::span<std::uint8_t> out) {
+        return readKernel(info, va, out);
+      },
+      [this, &info](std::uint64_t va, std::size_t max) { return readKernelString(info, va, max); },
+      [this, &info](std::uint64_t va) { return kernelVaToPa(info, va); }};
 }
 
 // ---- candidates ----------------------------------------------------------
@@ -161,28 +169,6 @@ std::vector<KernelLocator::Candidate> KernelLocator::findHeaderCandidates(std::u
                            });
   }
   return candidates;
-}
-
-std::optional<LowGlobals> KernelLocator::lowGlobalsAt(std::uint64_t pa) const {
-  std::vector<std::uint8_t> page(4096);
-  if (scanner_.read(pa, page) != page.size()) return std::nullopt;
-  return LowGlobals::parse(pa, page);
-}
-
-const std::vector<LowGlobals>& KernelLocator::allLowGlobals() {
-  if (!allLowGlobals_) {
-    allLowGlobals_.emplace();
-    scanner_.forEachStride(
-        0, UINT64_MAX, 4096, 0, 16,
-        [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
-          if (LowGlobals::matchesSignature(probe)) {
-            if (auto lg = lowGlobalsAt(pa)) allLowGlobals_->push_back(*lg);
-          }
-          return allLowGlobals_->size() < 64;
-        },
-        options_.progress);
-  }
-  return *allLowGlobals_;
 }
 
 // ---- hypotheses ----------------------------------------------------------
@@ -316,119 +302,29 @@ KernelLocator::Hypothesis KernelLocator::fromLowGlobals(const LowGlobals& lowGlo
 void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchor) {
   KernelInfo& info = hypothesis.info;
   const KernelSymbolTable& symbols = hypothesis.symbols;
-  auto symbolVa = [&](const char* name) -> std::optional<std::uint64_t> {
+  const SymbolLookup symbolVa = [&](const char* name) -> std::optional<std::uint64_t> {
     const auto unslid = symbols.find(name);
     if (!unslid) return std::nullopt;
     return info.slideSymbol(*unslid);
   };
-  auto addFact = [&](std::string name, bool agreed, std::string detail) {
+  const FactSink addFact = [&](std::string name, bool agreed, std::string detail) {
     if (!agreed) ++hypothesis.disagreed;
     info.facts.push_back(KernelFact{std::move(name), agreed, std::move(detail)});
   };
+  const KernelMemoryView kernel = memoryView(info);
 
-  // lowGlo: at its symbol, else inside the kernel image, else anywhere in RAM.
-  std::optional<LowGlobals> lowGlobals = anchor;
-  if (!lowGlobals) {
-    if (const auto va = symbolVa("_lowGlo")) {
-      if (const auto pa = kernelVaToPa(info, *va)) lowGlobals = lowGlobalsAt(*pa);
-    }
-  }
-  if (!lowGlobals && !info.segments.empty()) {
-    std::uint64_t low = UINT64_MAX, high = 0;
-    for (const auto& segment : info.segments) {
-      low = std::min(low, segment.pa);
-      high = std::max(high, segment.pa + segment.size);
-    }
-    scanner_.forEachStride(low, high, 4096, 0, 16,
-                           [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
-                             if (!LowGlobals::matchesSignature(probe)) return true;
-                             lowGlobals = lowGlobalsAt(pa);
-                             return !lowGlobals;
-                           });
-  }
-  if (!lowGlobals) {
-    // Prefer a lowGlo page that names this kernel; report the first otherwise.
-    for (const auto& candidate : allLowGlobals()) {
-      if (!lowGlobals || candidate.textStart == info.kernelBaseVa) lowGlobals = candidate;
-    }
-  }
-  std::uint64_t bannerPa = 0;
-  if (lowGlobals) {
-    info.lowGlobalsPa = lowGlobals->pa;
-    if (anchor) {
-      addFact("lowGlo lgStext", true,
-              "lowGlo at PA " + hex(lowGlobals->pa) + ": lgStext " + hex(lowGlobals->textStart));
-    } else {
-      addFact("lowGlo lgStext", lowGlobals->textStart == info.kernelBaseVa,
-              "lowGlo at PA " + hex(lowGlobals->pa) + ": " +
-                  factDetailPair("lgStext", lowGlobals->textStart, info.kernelBaseVa));
-    }
-    const auto banner = readKernelString(info, lowGlobals->versionVa, kMaxBannerLength);
-    const bool isBanner = banner && DarwinBanner::parse(*banner);
-    std::string detail = "lgVersion " + hex(lowGlobals->versionVa);
-    bool agreed = isBanner;
-    if (!isBanner) detail += " does not point to a Darwin banner";
-    if (const auto version = symbolVa("_version"); version && *version != lowGlobals->versionVa) {
-      agreed = false;
-      detail += " but slid _version is " + hex(*version);
-    }
-    if (isBanner) {
-      detail += " → \"" + banner->substr(0, 40) + "...\"";
-      if (agreed) {
-        info.banner = *banner;
-        bannerPa = kernelVaToPa(info, lowGlobals->versionVa).value_or(0);
-      }
-    }
-    addFact("lgVersion → banner", agreed, detail);
-  } else {
-    info.warnings.push_back("no lowGlo (\"Catfish \") page found");
-  }
+  // lowGlo: the anchor, else the kernel's own page (kernel/LowGlobalsFacts.h).
+  const std::optional<LowGlobals> lowGlobals =
+      anchor ? anchor : lowGlobals_.forKernel(info, symbolVa, kernel);
+  checkLowGlobals(info, lowGlobals, anchor.has_value(), symbolVa, kernel, addFact);
 
-  // Banner and version ints at their symbols.
-  if (const auto version = symbolVa("_version")) {
-    const auto banner = readKernelString(info, *version, kMaxBannerLength);
-    const bool isBanner = banner && DarwinBanner::parse(*banner);
-    bool agreed = isBanner && (info.banner.empty() || info.banner == *banner);
-    addFact("banner at slid _version", agreed,
-            "_version " + hex(*version) +
-                (isBanner ? (agreed ? " holds the banner" : " holds a different banner")
-                          : " holds no Darwin banner"));
-    if (agreed && info.banner.empty()) {
-      info.banner = *banner;
-      bannerPa = kernelVaToPa(info, *version).value_or(0);
-    }
-  }
-  const auto parsedBanner = DarwinBanner::parse(info.banner);
-  if (parsedBanner) {
-    info.versionMajor = parsedBanner->major;
-    info.versionMinor = parsedBanner->minor;
-  }
-  if (const auto majorVa = symbolVa("_version_major"), minorVa = symbolVa("_version_minor");
-      majorVa && minorVa) {
-    std::uint32_t major = 0, minor = 0;
-    const bool read =
-        readKernel(info, *majorVa,
-                   std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&major), 4)) == 4 &&
-        readKernel(info, *minorVa,
-                   std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&minor), 4)) == 4;
-    const bool agreed = read && parsedBanner && static_cast<int>(major) == parsedBanner->major &&
-                        static_cast<int>(minor) == parsedBanner->minor;
-    addFact("version ints", agreed,
-            read ? "_version_major/_version_minor = " + std::to_string(major) + "." +
-                       std::to_string(minor) +
-                       (parsedBanner ? " vs banner " + std::to_string(parsedBanner->major) + "." +
-                                           std::to_string(parsedBanner->minor)
-                                     : " (no banner to compare)")
-                 : "version ints not readable");
-    if (read && !parsedBanner) {
-      info.versionMajor = static_cast<int>(major);
-      info.versionMinor = static_cast<int>(minor);
-    }
-  }
+  // Banner and version ints at their symbols (kernel/BannerFacts.h).
+  const std::optional<DarwinBanner> banner = checkBanner(info, symbolVa, kernel, addFact);
 
   // DTB: given, from _IdlePML4 through _BootPML4, or by scanning for a PML4; then
   // the facts it proves (kernel/DtbResolver.h).
-  DtbResolver(memory_, scanner_).resolve(info, symbolVa, options_.dtb, addFact);
+  const DtbResolver dtbResolver(memory_, scanner_);
+  dtbResolver.resolve(info, symbolVa, options_.dtb, addFact);
 
   // Kernel collection with a profile but no kernel file: place each segment by the
   // profile symbols it holds (CollectionSegmentAnchors.h).
@@ -437,19 +333,15 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
   }
 
   // CR3 recorded with the image (QEMU ELF notes, QMP).
-  DtbResolver(memory_, scanner_).checkRecordedCr3(info, addFact);
+  dtbResolver.checkRecordedCr3(info, addFact);
 
   // Build: _osversion, else lowGlo's lgOSVersion, else the xnu version
   // (kernel/BuildIdentification.h).
-  const KernelMemoryView kernelMemory{
-      [&](std::uint64_t va, std::span<std::uint8_t> out) { return readKernel(info, va, out); },
-      [&](std::uint64_t va, std::size_t max) { return readKernelString(info, va, max); }};
   std::optional<std::uint64_t> lowGlobalsPa;
   if (lowGlobals) lowGlobalsPa = lowGlobals->pa;
-  info.build = identifyBuild(kernelMemory, symbolVa("_osversion"), lowGlobalsPa, scanner_,
-                             parsedBanner ? parsedBanner->xnuBuildTag : std::string());
+  info.build = identifyBuild(kernel, symbolVa("_osversion"), lowGlobalsPa, scanner_,
+                             banner ? banner->xnuBuildTag : std::string());
   info.lowGlobalsPa = lowGlobals ? lowGlobals->pa : 0;
-  (void)bannerPa;
 }
 
 void KernelLocator::placeCollectionSegments(KernelInfo& info) const {
@@ -574,7 +466,7 @@ KernelInfo KernelLocator::locate() {
   }
   if (!best) {
     // No provable header (zeroed, truncated away): anchor on lowGlo instead.
-    for (const auto& lowGlobals : allLowGlobals()) {
+    for (const auto& lowGlobals : lowGlobals_.all()) {
       Hypothesis hypothesis = fromLowGlobals(lowGlobals);
       if (!hypothesis.rejectedBecause.empty()) {
         rejected.push_back("lowGlo at " + hex(lowGlobals.pa) + ": " + hypothesis.rejectedBecause);
@@ -588,7 +480,7 @@ KernelInfo KernelLocator::locate() {
     std::string message = "no XNU kernel found in " + memory_.describe() + ": scanned " +
                           std::to_string(headers.size()) +
                           " kernel Mach-O header candidate(s) and " +
-                          std::to_string(allLowGlobals().size()) + " lowGlo page(s)";
+                          std::to_string(lowGlobals_.all().size()) + " lowGlo page(s)";
     for (std::size_t i = 0; i < rejected.size() && i < 3; ++i) message += "; " + rejected[i];
     message += ". Is this an x86_64 macOS guest image? Try --profile with the guest's build.";
     throw AnalysisError(message);
@@ -597,7 +489,7 @@ KernelInfo KernelLocator::locate() {
   symbols_ = std::move(best->symbols);
   std::uint64_t bannerPa = 0;
   if (info.lowGlobalsPa != 0) {
-    if (const auto lg = lowGlobalsAt(info.lowGlobalsPa)) {
+    if (const auto lg = lowGlobals_.at(info.lowGlobalsPa)) {
       bannerPa = kernelVaToPa(info, lg->versionVa).value_or(0);
     }
   }

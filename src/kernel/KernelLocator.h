@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "core/Progress.h"
+#include "kernel/KernelFacts.h"
 #include "kernel/KernelInfo.h"
 #include "kernel/KernelMachO.h"
 #include "kernel/KernelSymbolTable.h"
 #include "kernel/LowGlobals.h"
+#include "kernel/LowGlobalsSearch.h"
 #include "kernel/PhysicalScanner.h"
 #include "physmem/PhysicalMemory.h"
 
@@ -68,11 +70,11 @@ class KernelLocator {
   std::vector<Candidate> findHeaderCandidates(std::uint64_t from, std::uint64_t to,
                                               std::uint64_t stride, std::size_t limit);
   std::optional<Candidate> candidateAt(std::uint64_t pa, std::string* whyNot);
-  const std::vector<LowGlobals>& allLowGlobals();
-  std::optional<LowGlobals> lowGlobalsAt(std::uint64_t pa) const;
 
   Hypothesis fromHeader(const Candidate& candidate);
   Hypothesis fromLowGlobals(const LowGlobals& lowGlobals);
+  // Gathers the facts (lowGlo, banner, version ints), resolves and proves the DTB,
+  // then names the build. `anchorLowGlobals`: the page the hypothesis came from.
   void prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchorLowGlobals);
   // Kernel collection + profile symbols, no kernel file: per-segment linked starts.
   void placeCollectionSegments(KernelInfo& info) const;
@@ -83,11 +85,13 @@ class KernelLocator {
   std::optional<std::string> readKernelString(const KernelInfo& info, std::uint64_t va,
                                               std::size_t max) const;
   std::optional<std::uint64_t> kernelVaToPa(const KernelInfo& info, std::uint64_t va) const;
+  // The three above as the fact checks take them; `info` must outlive the view.
+  KernelMemoryView memoryView(const KernelInfo& info) const;
 
   const PhysicalMemory& memory_;
   KernelLocatorOptions options_;
   PhysicalScanner scanner_;
-  std::optional<std::vector<LowGlobals>> allLowGlobals_;
+  LowGlobalsSearch lowGlobals_;
   KernelSymbolTable symbols_;
 };
 

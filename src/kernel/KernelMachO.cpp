@@ -1,8 +1,8 @@
 #include "kernel/KernelMachO.h"
 
 #include <LIEF/MachO.hpp>
+#include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <vector>
 
 #include "core/LittleEndian.h"
@@ -27,28 +27,41 @@ void setReason(std::string* whyNot, std::string reason) {
   if (whyNot) *whyNot = std::move(reason);
 }
 
+// Calls `visit(cmd, command)` for each of the first `ncmds` load commands after the
+// header, `command` holding its cmdsize bytes; stops at the first command that is
+// shorter than 8 bytes or runs past `bytes`.
+template <typename Visit>
+void forEachLoadCommand(std::span<const std::uint8_t> bytes, std::uint32_t ncmds, Visit&& visit) {
+  std::size_t at = kHeaderSize;
+  for (std::uint32_t i = 0; i < ncmds && at + 8 <= bytes.size(); ++i) {
+    const std::uint32_t size = u32(bytes, at + 4);
+    if (size < 8 || size > bytes.size() - at) break;
+    visit(u32(bytes, at), bytes.subspan(at, size));
+    at += size;
+  }
+}
+
+// The NUL-terminated text at `offset` of `bytes`, at most `max` bytes (and never
+// past the end).
+std::string textAt(std::span<const std::uint8_t> bytes, std::size_t offset, std::size_t max) {
+  if (offset >= bytes.size()) return {};
+  const auto field = bytes.subspan(offset, std::min(max, bytes.size() - offset));
+  const auto end = std::find(field.begin(), field.end(), std::uint8_t{0});
+  return std::string(field.begin(), end);
+}
+
 // LC_FILESET_ENTRY: cmd, cmdsize, vmaddr, fileoff, entry_id (lc_str offset), reserved.
 std::vector<FilesetEntry> readFilesetEntries(std::span<const std::uint8_t> bytes,
                                              std::uint32_t ncmds) {
   std::vector<FilesetEntry> entries;
-  std::size_t at = kHeaderSize;
-  for (std::uint32_t i = 0; i < ncmds && at + 8 <= bytes.size(); ++i) {
-    const std::uint32_t cmd = u32(bytes, at);
-    const std::uint32_t size = u32(bytes, at + 4);
-    if (size < 8 || at + size > bytes.size()) break;
-    if (cmd == macho::kLoadCommandFilesetEntry && size >= 32) {
-      FilesetEntry entry;
-      entry.vmaddr = u64(bytes, at + 8);
-      entry.fileoff = u64(bytes, at + 16);
-      const std::uint32_t nameOffset = u32(bytes, at + 24);
-      if (nameOffset < size) {
-        const char* name = reinterpret_cast<const char*>(bytes.data() + at + nameOffset);
-        entry.id.assign(name, strnlen(name, size - nameOffset));
-      }
-      entries.push_back(std::move(entry));
-    }
-    at += size;
-  }
+  forEachLoadCommand(bytes, ncmds, [&](std::uint32_t cmd, std::span<const std::uint8_t> command) {
+    if (cmd != macho::kLoadCommandFilesetEntry || command.size() < 32) return;
+    FilesetEntry entry;
+    entry.vmaddr = u64(command, 8);
+    entry.fileoff = u64(command, 16);
+    entry.id = textAt(command, u32(command, 24), command.size());
+    entries.push_back(std::move(entry));
+  });
   return entries;
 }
 
@@ -56,23 +69,16 @@ std::vector<FilesetEntry> readFilesetEntries(std::span<const std::uint8_t> bytes
 // 0.9 does not understand as a whole.
 std::vector<MachOSegment> readSegments(std::span<const std::uint8_t> bytes, std::uint32_t ncmds) {
   std::vector<MachOSegment> segments;
-  std::size_t at = kHeaderSize;
-  for (std::uint32_t i = 0; i < ncmds && at + 8 <= bytes.size(); ++i) {
-    const std::uint32_t cmd = u32(bytes, at);
-    const std::uint32_t size = u32(bytes, at + 4);
-    if (size < 8 || at + size > bytes.size()) break;
-    if (cmd == macho::kLoadCommandSegment64 && size >= 72) {
-      MachOSegment segment;
-      const char* name = reinterpret_cast<const char*>(bytes.data() + at + 8);
-      segment.name.assign(name, strnlen(name, 16));
-      segment.vmaddr = u64(bytes, at + 24);
-      segment.vmsize = u64(bytes, at + 32);
-      segment.fileoff = u64(bytes, at + 40);
-      segment.filesize = u64(bytes, at + 48);
-      segments.push_back(std::move(segment));
-    }
-    at += size;
-  }
+  forEachLoadCommand(bytes, ncmds, [&](std::uint32_t cmd, std::span<const std::uint8_t> command) {
+    if (cmd != macho::kLoadCommandSegment64 || command.size() < 72) return;
+    MachOSegment segment;
+    segment.name = textAt(command, 8, 16);
+    segment.vmaddr = u64(command, 24);
+    segment.vmsize = u64(command, 32);
+    segment.fileoff = u64(command, 40);
+    segment.filesize = u64(command, 48);
+    segments.push_back(std::move(segment));
+  });
   return segments;
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/LittleEndian.h"
 #include "core/MachO.h"
 
 namespace xnuscope {
@@ -13,14 +14,10 @@ namespace {
 constexpr std::uint32_t kMaxSymbols = 1u << 21;
 constexpr std::uint32_t kMaxStringBytes = 64u << 20;
 
-struct Nlist64 {
-  std::uint32_t strx;
-  std::uint8_t type;
-  std::uint8_t sect;
-  std::uint16_t desc;
-  std::uint64_t value;
-};
-static_assert(sizeof(Nlist64) == 16);
+// nlist_64: n_strx (u32), n_type (u8), n_sect (u8), n_desc (u16), n_value (u64).
+constexpr std::size_t kNlistSize = 16;
+constexpr std::size_t kNlistType = 4;
+constexpr std::size_t kNlistValue = 8;
 
 }  // namespace
 
@@ -42,28 +39,27 @@ std::optional<KernelSymbolTable> KernelSymbolTable::readResident(const KernelMac
     }
     return linkedit->vmaddr + linkeditSlide + (fileOffset - linkedit->fileoff);
   };
-  const std::uint64_t symbolBytes = std::uint64_t{symtab.nsyms} * sizeof(Nlist64);
+  const std::uint64_t symbolBytes = std::uint64_t{symtab.nsyms} * kNlistSize;
   const auto symbolsVa = vaOf(symtab.symoff, symbolBytes);
   const auto stringsVa = vaOf(symtab.stroff, symtab.strsize);
   if (!symbolsVa || !stringsVa) return std::nullopt;
 
-  std::vector<Nlist64> entries(symtab.nsyms);
+  std::vector<std::uint8_t> entries(symbolBytes);
   std::vector<char> strings(symtab.strsize + 1, '\0');
-  if (readKernel(*symbolsVa, std::span<std::uint8_t>(
-                                 reinterpret_cast<std::uint8_t*>(entries.data()), symbolBytes)) !=
-          symbolBytes ||
+  if (readKernel(*symbolsVa, entries) != symbolBytes ||
       readKernel(*stringsVa,
                  std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(strings.data()),
                                          symtab.strsize)) != symtab.strsize) {
     return std::nullopt;
   }
   std::map<std::string, std::uint64_t> symbols;
-  for (const Nlist64& entry : entries) {
-    if (entry.strx == 0 || entry.strx >= symtab.strsize) continue;
-    const char* name = strings.data() + entry.strx;
-    macho::collectAddressSymbol(symbols,
-                                std::string_view(name, strnlen(name, symtab.strsize - entry.strx)),
-                                entry.type, entry.value);
+  for (std::size_t at = 0; at < entries.size(); at += kNlistSize) {
+    const auto strx = loadLittleEndianOr<std::uint32_t>(entries, at);
+    if (strx == 0 || strx >= symtab.strsize) continue;
+    const char* name = strings.data() + strx;
+    macho::collectAddressSymbol(
+        symbols, std::string_view(name, strnlen(name, symtab.strsize - strx)),
+        entries[at + kNlistType], loadLittleEndianOr<std::uint64_t>(entries, at + kNlistValue));
   }
   if (symbols.empty()) return std::nullopt;
   return KernelSymbolTable(std::move(symbols));

@@ -1,9 +1,9 @@
 #include "xnu/FileDescriptorWalker.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/Hex.h"
+#include "core/LittleEndian.h"
 #include "xnu/ProfileFields.h"
 
 namespace xnuscope {
@@ -82,8 +82,8 @@ void FileDescriptorWalker::walk(const ProcessRecord& process, OpenFileListing& l
                               std::to_string(got / 8));
   }
   for (std::int32_t fd = 0; fd <= last && static_cast<std::size_t>(fd + 1) * 8 <= got; ++fd) {
-    std::uint64_t fileproc = 0;
-    std::memcpy(&fileproc, slots.data() + fd * 8, 8);
+    const auto fileproc =
+        loadLittleEndianOr<std::uint64_t>(slots, static_cast<std::size_t>(fd) * 8);
     if (fileproc == 0) continue;  // closed descriptor
     const std::string where = who + " fd " + std::to_string(fd);
     const auto glob = isPlausibleKernelPointer(fileproc)

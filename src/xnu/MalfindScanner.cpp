@@ -1,8 +1,7 @@
 #include "xnu/MalfindScanner.h"
 
-#include <cstring>
-
 #include "core/Hex.h"
+#include "core/MachO.h"
 #include "mmu/X86_64Translator.h"
 #include "xnu/ProfileFields.h"
 #include "xnu/VmMapWalker.h"
@@ -16,28 +15,6 @@ constexpr std::uint32_t kProtWrite = 2, kProtExecute = 4;
 MalfindLayout MalfindLayout::fromProfile(const Profile& profile) {
   const ProfileFields f(profile, "malfind");
   return MalfindLayout{f.bits("vm_object", "internal")};
-}
-
-std::optional<std::string> describeMachOHeader(const std::vector<std::uint8_t>& bytes) {
-  if (bytes.size() < 16) return std::nullopt;
-  std::uint32_t magic = 0, cpu = 0, filetype = 0;
-  std::memcpy(&magic, bytes.data(), 4);
-  std::memcpy(&cpu, bytes.data() + 4, 4);
-  std::memcpy(&filetype, bytes.data() + 12, 4);
-  if (magic == 0xcafebabe || magic == 0xbebafeca) return std::string("fat (universal) header");
-  if (magic != 0xfeedfacf && magic != 0xfeedface) return std::nullopt;
-  static const char* const types[] = {"?",         "MH_OBJECT",     "MH_EXECUTE", "MH_FVMLIB",
-                                      "MH_CORE",   "MH_PRELOAD",    "MH_DYLIB",   "MH_DYLINKER",
-                                      "MH_BUNDLE", "MH_DYLIB_STUB", "MH_DSYM",    "MH_KEXT_BUNDLE",
-                                      "MH_FILESET"};
-  const std::string type = filetype < sizeof types / sizeof types[0]
-                               ? types[filetype]
-                               : "filetype " + std::to_string(filetype);
-  const std::string arch = cpu == 0x01000007   ? "x86_64"
-                           : cpu == 7          ? "i386"
-                           : cpu == 0x0100000c ? "arm64"
-                                               : hex(cpu);
-  return type + " (" + arch + ")";
 }
 
 void MalfindScanner::scan(const ProcessRecord& process, MalfindListing& listing) const {
@@ -80,7 +57,7 @@ void MalfindScanner::scan(const ProcessRecord& process, MalfindListing& listing)
       const std::size_t got = user.read(entry.start, hit.firstBytes);
       hit.firstBytes.resize(got);
       hit.resident = got > 0;
-      hit.machO = describeMachOHeader(hit.firstBytes);
+      hit.machO = macho::describeHeader(hit.firstBytes);
       if (hit.resident)
         hit.disassembly = disassembleX86_64(hit.firstBytes, entry.start, kPreviewInstructions);
     }

@@ -34,7 +34,7 @@ struct MalfindHit {
   std::string reason;  // "writable and executable", "anonymous executable"
   bool resident = false;
   std::vector<std::uint8_t> firstBytes;  // up to kPreviewBytes
-  std::optional<std::string> machO;      // "MH_BUNDLE (x86_64)" when a header starts the region
+  std::optional<std::string> machO;  // macho::describeHeader of firstBytes: "MH_BUNDLE (x86_64)"
   std::vector<Instruction> disassembly;
 };
 
@@ -59,8 +59,5 @@ class MalfindScanner {
   const XnuKernel& kernel_;
   const MalfindLayout& layout_;
 };
-
-// "MH_EXECUTE (x86_64)" etc. for a Mach-O header at the start of `bytes`.
-std::optional<std::string> describeMachOHeader(const std::vector<std::uint8_t>& bytes);
 
 }  // namespace xnuscope

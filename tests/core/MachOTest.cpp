@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <vector>
 
 #include "core/MachO.h"
 
@@ -37,6 +38,32 @@ TEST(MachO, ExternalDefinitionWinsOverLocalWhateverTheOrder) {
   macho::collectAddressSymbol(symbols, "_c", 0x02, 5);  // N_ABS: left out
   macho::collectAddressSymbol(symbols, "", 0x0f, 6);    // no name: left out
   EXPECT_EQ(symbols, (std::map<std::string, std::uint64_t>{{"_a", 2}, {"_b", 3}}));
+}
+
+std::vector<std::uint8_t> header(std::uint32_t magic, std::uint32_t cpu, std::uint32_t fileType) {
+  std::vector<std::uint8_t> bytes(32, 0);
+  for (int i = 0; i < 4; ++i) {
+    bytes[i] = static_cast<std::uint8_t>(magic >> (8 * i));
+    bytes[4 + i] = static_cast<std::uint8_t>(cpu >> (8 * i));
+    bytes[12 + i] = static_cast<std::uint8_t>(fileType >> (8 * i));
+  }
+  return bytes;
+}
+
+TEST(MachO, DescribesHeadersByFileTypeAndCpu) {
+  EXPECT_EQ(macho::describeHeader(header(0xfeedfacf, 0x01000007, 8)), "MH_BUNDLE (x86_64)");
+  EXPECT_EQ(macho::describeHeader(header(0xfeedfacf, 0x0100000c, 6)), "MH_DYLIB (arm64)");
+  EXPECT_EQ(macho::describeHeader(header(0xfeedface, 7, 2)), "MH_EXECUTE (i386)");
+  EXPECT_EQ(macho::describeHeader(header(0xfeedfacf, 0x01000007, 0xc)), "MH_FILESET (x86_64)");
+  EXPECT_EQ(macho::describeHeader(header(0xfeedfacf, 0x12, 0x40)), "filetype 64 (0x12)");
+  // FAT_MAGIC is stored big-endian: both byte orders name a fat header.
+  EXPECT_EQ(macho::describeHeader(header(0xbebafeca, 0, 0)), "fat (universal) header");
+  EXPECT_EQ(macho::describeHeader(header(0xcafebabe, 0, 0)), "fat (universal) header");
+  // Not a Mach-O, or too short to say.
+  EXPECT_EQ(macho::describeHeader(header(0x464c457f, 0x01000007, 2)), std::nullopt);
+  const auto executable = header(0xfeedfacf, 0x01000007, 2);
+  EXPECT_EQ(macho::describeHeader(std::span(executable).first(15)), std::nullopt);
+  EXPECT_EQ(macho::describeHeader({}), std::nullopt);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Unit tests for the hand-written kernel parsers: the Mach-O / kernel-collection
-// header parser and the page-table finder, on the synthetic kernel and on damaged
-// copies of its header.
+// header parser, the resident symbol table reader and the page-table finder, on
+// the synthetic kernel and on damaged copies of it.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -8,8 +8,10 @@
 
 #include "kernel/KernelMachO.h"
 #include "kernel/KernelPageTableFinder.h"
+#include "kernel/KernelSymbolTable.h"
 #include "kernel/PhysicalScanner.h"
 #include "kernel/SyntheticKernel.h"
+#include "mmu/X86_64Translator.h"
 
 namespace xnuscope {
 namespace {
@@ -102,6 +104,93 @@ TEST(KernelPageTableFinderTest, IdlePml4MapsTheKernelAndScanFindsIt) {
   // A scan over memory with no page tables finds nothing, and stops at its bound.
   EXPECT_TRUE(finder.scan(0x1000000, 0x1000000, textVa, kernel.headerPa).empty());
   EXPECT_LE(finder.scan(0, 0x1000000, textVa, kernel.headerPa, 1).size(), 1u);
+}
+
+// Kernel memory through the static mapping (VA − kBase), as the locator reads it
+// before a DTB is known.
+KernelSymbolTable::KernelReader staticReader(const SyntheticKernel& kernel) {
+  return [&kernel](std::uint64_t va, std::span<std::uint8_t> out) -> std::size_t {
+    return va < SyntheticKernel::kBase ? 0 : kernel.memory.read(va - SyntheticKernel::kBase, out);
+  };
+}
+
+TEST(KernelSymbolTableReader, ReadsTheResidentTableAsLinked) {
+  const SyntheticKernel kernel({});
+  const auto image = parseKernelMachO(headerBytes(kernel));
+  ASSERT_TRUE(image);
+  const auto table =
+      KernelSymbolTable::readResident(*image, kernel.spec.slide, staticReader(kernel));
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->all(), kernel.symbols);  // unslid, every N_SECT | N_EXT entry
+  EXPECT_EQ(table->find("_allproc"), SyntheticKernel::kData + 0x3000);
+  EXPECT_FALSE(table->find("_nope"));
+  // The wrong slide reads other bytes: not a plausible table.
+  EXPECT_FALSE(
+      KernelSymbolTable::readResident(*image, kernel.spec.slide + 0x200000, staticReader(kernel)));
+}
+
+TEST(KernelSymbolTableReader, RefusesAbsentOrImplausibleTables) {
+  const SyntheticKernel absent({.residentSymbols = false});
+  const auto image = parseKernelMachO(headerBytes(absent));
+  ASSERT_TRUE(image);
+  EXPECT_FALSE(KernelSymbolTable::readResident(*image, absent.spec.slide, staticReader(absent)));
+
+  const SyntheticKernel kernel({});
+  auto lying = *parseKernelMachO(headerBytes(kernel));
+  lying.symtab->nsyms = 0x7fffffff;  // more than any kernel, and than __LINKEDIT holds
+  EXPECT_FALSE(KernelSymbolTable::readResident(lying, kernel.spec.slide, staticReader(kernel)));
+  auto outside = *parseKernelMachO(headerBytes(kernel));
+  outside.symtab->stroff = 0x10;  // string table outside __LINKEDIT
+  EXPECT_FALSE(KernelSymbolTable::readResident(outside, kernel.spec.slide, staticReader(kernel)));
+  auto noLinkedit = *parseKernelMachO(headerBytes(kernel));
+  std::erase_if(noLinkedit.segments,
+                [](const MachOSegment& segment) { return segment.name == "__LINKEDIT"; });
+  EXPECT_FALSE(
+      KernelSymbolTable::readResident(noLinkedit, kernel.spec.slide, staticReader(kernel)));
+}
+
+TEST(KernelPageTableFinderTest, ReadsIdlePml4ThroughBootTablesOrStaticMapping) {
+  const SyntheticKernel kernel({});
+  const PhysicalScanner scanner(kernel.memory);
+  const KernelPageTableFinder finder(scanner);
+  const std::uint64_t idleVa = kernel.slideOf(kernel.symbols.at("_IdlePML4"));
+  const auto viaBoot = finder.readIdlePml4(idleVa, kernel.paOf(SyntheticKernel::kHib));
+  ASSERT_TRUE(viaBoot);
+  EXPECT_EQ(viaBoot->dtb, kernel.idlePml4);  // the low 32 bits, page-aligned
+  EXPECT_EQ(viaBoot->how, "_IdlePML4 via _BootPML4");
+  const auto viaStatic = finder.readIdlePml4(idleVa, 0x7ff00000);  // no boot tables there
+  ASSERT_TRUE(viaStatic);
+  EXPECT_EQ(viaStatic->dtb, kernel.idlePml4);
+  EXPECT_EQ(viaStatic->how, "_IdlePML4 via the static kernel mapping");
+  // A variable holding 0, or one nowhere readable, gives nothing.
+  EXPECT_FALSE(finder.readIdlePml4(kernel.slideOf(SyntheticKernel::kData + 0x2000), 0x7ff00000));
+  EXPECT_FALSE(finder.readIdlePml4(0x1000, 0x7ff00000));
+}
+
+TEST(KernelPageTableFinderTest, RanksTheTableTheKernelDataNamesFirst) {
+  SyntheticKernel kernel({});
+  const PhysicalScanner scanner(kernel.memory);
+  const KernelPageTableFinder finder(scanner);
+  const std::uint64_t textVa = kernel.slideOf(SyntheticKernel::kText);
+  const std::uint64_t bootPml4 = kernel.paOf(SyntheticKernel::kHib);
+  const std::vector<PhysRange> data{
+      PhysRange{kernel.paOf(SyntheticKernel::kData), SyntheticKernel::kDataSize}};
+  // _IdlePML4 in __DATA names the idle PML4 (ID-mapped form); nothing names the boot one.
+  EXPECT_EQ(finder.referencedByKernelData(data, textVa, kernel.headerPa),
+            std::vector<std::uint64_t>{kernel.idlePml4});
+  EXPECT_TRUE(finder.referencedByKernelData({}, textVa, kernel.headerPa).empty());
+  // A user-half entry in the boot PML4 ranks it below the idle one even unnamed.
+  kernel.memory.writeU64(bootPml4, 0x5000 | X86_64Translator::kPresent);
+  const auto ranked = finder.rank({bootPml4, kernel.idlePml4}, data);
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[0].pa, kernel.idlePml4);
+  EXPECT_TRUE(ranked[0].referencedByKernelData);
+  EXPECT_EQ(ranked[1].pa, bootPml4);
+  EXPECT_FALSE(ranked[1].referencedByKernelData);
+  EXPECT_EQ(ranked[1].userHalfEntries, 1u);
+  const auto unnamed = finder.rank({kernel.idlePml4, bootPml4}, {});
+  EXPECT_EQ(unnamed[0].pa, kernel.idlePml4);  // fewer user-half entries
+  EXPECT_TRUE(finder.rank({}, data).empty());
 }
 
 }  // namespace

@@ -1,0 +1,57 @@
+#include "kernel/LowGlobalsSearch.h"
+
+#include <algorithm>
+
+namespace xnuscope {
+
+std::optional<LowGlobals> LowGlobalsSearch::at(std::uint64_t pa) const {
+  std::vector<std::uint8_t> page(4096);
+  if (scanner_.read(pa, page) != page.size()) return std::nullopt;
+  return LowGlobals::parse(pa, page);
+}
+
+const std::vector<LowGlobals>& LowGlobalsSearch::all() {
+  if (!all_) {
+    all_.emplace();
+    scanner_.forEachStride(
+        0, UINT64_MAX, 4096, 0, 16,
+        [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+          if (LowGlobals::matchesSignature(probe)) {
+            if (auto lowGlobals = at(pa)) all_->push_back(*lowGlobals);
+          }
+          return all_->size() < kMaxPages;
+        },
+        progress_);
+  }
+  return *all_;
+}
+
+std::optional<LowGlobals> LowGlobalsSearch::forKernel(const KernelInfo& info,
+                                                      const SymbolLookup& symbolVa,
+                                                      const KernelMemoryView& kernel) {
+  std::optional<LowGlobals> found;
+  if (const auto va = symbolVa("_lowGlo")) {
+    if (const auto pa = kernel.toPhysical(*va)) found = at(*pa);
+  }
+  if (!found && !info.segments.empty()) {
+    std::uint64_t low = UINT64_MAX, high = 0;
+    for (const auto& segment : info.segments) {
+      low = std::min(low, segment.pa);
+      high = std::max(high, segment.pa + segment.size);
+    }
+    scanner_.forEachStride(low, high, 4096, 0, 16,
+                           [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+                             if (!LowGlobals::matchesSignature(probe)) return true;
+                             found = at(pa);
+                             return !found;
+                           });
+  }
+  if (!found) {
+    for (const auto& candidate : all()) {
+      if (!found || candidate.textStart == info.kernelBaseVa) found = candidate;
+    }
+  }
+  return found;
+}
+
+}  // namespace xnuscope
