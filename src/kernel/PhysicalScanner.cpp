@@ -27,6 +27,9 @@ void PhysicalScanner::forEachStride(std::uint64_t start, std::uint64_t end, std:
     options.progress = progress;
     options.overlap = probeBytes - 1;
     options.maxThreads = 1;
+    // Dense probing mostly stops early (lowGlo inside the kernel image): small
+    // chunks keep the read past the hit short; 1 MiB reads still run at read(2) rate.
+    options.chunkSize = 1u << 20;
     options.from = start;
     options.to = end;
     const ImageScanStats stats = ImageScanner(memory_).scan(

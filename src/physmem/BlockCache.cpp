@@ -15,14 +15,15 @@ BlockCache::BlockCache(std::size_t blockSize, std::size_t blocks, std::uint64_t 
 
 std::size_t BlockCache::copy(std::uint64_t offset, std::span<std::uint8_t> out) {
   std::lock_guard lock(mutex_);
-  if (storage_.empty()) storage_.resize(blockSize_ * tags_.size());
+  if (!storage_)
+    storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(blockSize_ * tags_.size());
   std::size_t done = 0;
   while (done < out.size()) {
     const std::uint64_t at = offset + done;
     if (at >= fileSize_) break;
     const std::uint64_t block = at / blockSize_;
     const std::size_t slot = static_cast<std::size_t>(block % tags_.size());
-    std::uint8_t* data = storage_.data() + slot * blockSize_;
+    std::uint8_t* data = storage_.get() + slot * blockSize_;
     if (tags_[slot] == block) {
       ++hits_;
     } else {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -39,7 +40,11 @@ class BlockCache {
   std::mutex mutex_;
   std::vector<std::uint64_t> tags_;     // block number held by each slot
   std::vector<std::uint32_t> lengths_;  // bytes valid in each slot (short at EOF)
-  std::vector<std::uint8_t> storage_;   // allocated on first use of the cache
+  // Allocated on first use and left uninitialised: a slot's bytes are written by
+  // the reader before they are read, so only the pages of slots in use are ever
+  // touched (zeroing all of it cost a page fault per 4 KiB and most of a short
+  // command's run time).
+  std::unique_ptr<std::uint8_t[]> storage_;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <thread>
 
 namespace xnuscope {
@@ -45,16 +46,18 @@ ImageScanStats ImageScanner::scan(const ChunkVisitor& visit,
   std::atomic<bool> stop{false};
   std::vector<ImageScanStats> partial(stats.threads);
   auto work = [&](unsigned worker) {
-    std::vector<std::uint8_t> buffer(chunkSize + options.overlap);
+    // Not zeroed: every byte visited was just read into it (zeroing 8 MiB cost a
+    // page fault per 4 KiB before the first read).
+    const auto buffer = std::make_unique_for_overwrite<std::uint8_t[]>(chunkSize + options.overlap);
     for (std::size_t i;
          !stop.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < chunks.size();) {
       const Chunk& chunk = chunks[i];
       const std::size_t want = static_cast<std::size_t>(
           std::min<std::uint64_t>(chunk.length + options.overlap, chunk.rangeEnd - chunk.pa));
-      const std::size_t got = memory_.read(chunk.pa, std::span<std::uint8_t>(buffer.data(), want));
+      const std::size_t got = memory_.read(chunk.pa, std::span<std::uint8_t>(buffer.get(), want));
       partial[worker].bytesRead += got;
       if (got < chunk.length) partial[worker].unreadableBytes += chunk.length - got;
-      if (got > 0 && !visit(worker, chunk.pa, std::span<const std::uint8_t>(buffer.data(), got))) {
+      if (got > 0 && !visit(worker, chunk.pa, std::span<const std::uint8_t>(buffer.get(), got))) {
         partial[worker].stopped = true;
         stop.store(true);
       }
