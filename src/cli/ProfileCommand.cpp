@@ -92,7 +92,7 @@ class ProfileCommand : public Command {
   // A profile named in the repository, else a file of any supported format.
   static Profile resolve(const std::string& nameOrPath) {
     const ProfileRepository repository(ProfileRepository::defaultDirectories());
-    if (const auto* entry = repository.find(nameOrPath)) return entry->profile;
+    if (const auto* entry = repository.find(nameOrPath)) return ProfileRepository::load(*entry);
     return loadProfileFile(nameOrPath);
   }
 
@@ -108,14 +108,22 @@ class ProfileCommand : public Command {
                       {"path", "PATH"}};
     auto rows = nlohmann::ordered_json::array();
     for (const auto& entry : repository.entries()) {
-      rows.push_back({{"name", entry.profile.name},
-                      {"macos", entry.profile.macos},
-                      {"build", entry.profile.build},
-                      {"xnu", entry.profile.xnu},
-                      {"uuid", entry.profile.uuid ? nlohmann::ordered_json(*entry.profile.uuid)
-                                                  : nlohmann::ordered_json(nullptr)},
-                      {"layout_source", entry.profile.layoutSource},
-                      {"banner", entry.profile.banner},
+      // Listing checks each profile in full (selection parses only the one it picks).
+      try {
+        ProfileRepository::load(entry);
+      } catch (const InputError& error) {
+        session.warn(std::string("skipped: ") + error.what());
+        continue;
+      }
+      const ProfileIdentity& profile = entry.identity;
+      rows.push_back({{"name", profile.name},
+                      {"macos", profile.macos},
+                      {"build", profile.build},
+                      {"xnu", profile.xnu},
+                      {"uuid", profile.uuid ? nlohmann::ordered_json(*profile.uuid)
+                                            : nlohmann::ordered_json(nullptr)},
+                      {"layout_source", profile.layoutSource},
+                      {"banner", profile.banner},
                       {"path", entry.path}});
     }
     report.document["directories"] = repository.directories();

@@ -168,12 +168,13 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
                                                ? ProfileRepository::defaultDirectories()
                                                : options.profileDirectories);
         auto selection = repository.select(found.uuid, found.banner);
-        resolved.profile = std::move(selection.entry.profile);
+        resolved.profile = std::move(selection.profile);
         resolved.profileOrigin = "auto (" + selection.matchedBy + ")";
         resolved.profileSource = ProfileSource::Exact;
+        for (auto& warning : selection.warnings) resolved.warnings.push_back(std::move(warning));
         resolved.steps.push_back({"exact profile", true,
                                   resolved.profile->name + " matched by " + selection.matchedBy +
-                                      " (" + selection.entry.path + ")"});
+                                      " (" + selection.path + ")"});
       } catch (const AnalysisError& error) {
         resolved.steps.push_back({"exact profile", false, error.what()});
         whyNone = error.what();

@@ -113,23 +113,23 @@ ProfileRepository::ProfileRepository(std::vector<std::string> directories)
     for (const auto& file : files) {
       try {
         const std::string text = readWholeFile(file.string(), "profile");
-        if (!looksLikeNativeProfile(text)) continue;
-        Profile profile = readNativeProfile(text, file.string());
+        auto identity = readNativeProfileIdentity(text, file.string());
+        if (!identity) continue;
         // The first directory wins when two hold the same profile name.
-        if (find(profile.name)) continue;
-        entries_.push_back({file.string(), std::move(profile)});
+        if (find(identity->name)) continue;
+        entries_.push_back({file.string(), std::move(*identity)});
       } catch (const InputError& error) {
         warnings_.push_back(std::string("skipped: ") + error.what());
       }
     }
   }
   std::sort(entries_.begin(), entries_.end(),
-            [](const Entry& a, const Entry& b) { return a.profile.name < b.profile.name; });
+            [](const Entry& a, const Entry& b) { return a.identity.name < b.identity.name; });
 }
 
 const ProfileRepository::Entry* ProfileRepository::find(const std::string& name) const {
   for (const auto& entry : entries_) {
-    if (entry.profile.name == name || fs::path(entry.path).filename() == name ||
+    if (entry.identity.name == name || fs::path(entry.path).filename() == name ||
         fs::path(entry.path).stem() == name) {
       return &entry;
     }
@@ -137,33 +137,60 @@ const ProfileRepository::Entry* ProfileRepository::find(const std::string& name)
   return nullptr;
 }
 
+Profile ProfileRepository::load(const Entry& entry) {
+  return readNativeProfile(readWholeFile(entry.path, "profile"), entry.path);
+}
+
 ProfileRepository::Selection ProfileRepository::select(const std::string& kernelUuid,
                                                        const std::string& kernelBanner) const {
-  if (!kernelUuid.empty()) {
+  Selection selection;
+  // The first entry `matches` accepts that also parses in full.
+  auto choose = [&](const char* matchedBy, auto matches) {
     for (const auto& entry : entries_) {
-      if (entry.profile.uuid && upper(*entry.profile.uuid) == upper(kernelUuid)) {
-        return {entry, "uuid"};
+      if (!matches(entry.identity)) continue;
+      try {
+        selection.profile = load(entry);
+      } catch (const InputError& error) {
+        selection.warnings.push_back("profile " + entry.identity.name + " matches by " + matchedBy +
+                                     " but was skipped: " + error.what());
+        continue;
       }
+      selection.path = entry.path;
+      selection.matchedBy = matchedBy;
+      return true;
+    }
+    return false;
+  };
+  if (!kernelUuid.empty()) {
+    const std::string uuid = upper(kernelUuid);
+    if (choose("uuid", [&](const ProfileIdentity& identity) {
+          return identity.uuid && upper(*identity.uuid) == uuid;
+        })) {
+      return selection;
     }
   }
   if (!kernelBanner.empty()) {
     const std::string exact = kernelBanner.substr(0, kernelBanner.find('\0'));
-    for (const auto& entry : entries_) {
-      if (!entry.profile.banner.empty() && entry.profile.banner == exact) return {entry, "banner"};
+    if (choose("banner", [&](const ProfileIdentity& identity) {
+          return !identity.banner.empty() && identity.banner == exact;
+        })) {
+      return selection;
     }
     const std::string normal = normalizeBanner(kernelBanner);
-    for (const auto& entry : entries_) {
-      if (!entry.profile.banner.empty() && normalizeBanner(entry.profile.banner) == normal) {
-        return {entry, "normalised banner"};
-      }
+    if (choose("normalised banner", [&](const ProfileIdentity& identity) {
+          return !identity.banner.empty() && normalizeBanner(identity.banner) == normal;
+        })) {
+      return selection;
     }
   }
   std::string where;
   for (const auto& dir : directories_) where += (where.empty() ? "" : ", ") + dir;
+  std::string skipped;
+  for (const auto& warning : selection.warnings) skipped += "; " + warning;
   throw AnalysisError("no profile matches the kernel in memory (" +
                       kernelBuild(kernelUuid, kernelBanner) + "); looked at " +
                       std::to_string(entries_.size()) + " profiles in " +
-                      (where.empty() ? std::string("no directory") : where) +
+                      (where.empty() ? std::string("no directory") : where) + skipped +
                       ". Generate one (xnuscope profile generate --dsym KERNEL.dSYM --kernel "
                       "KERNEL, or profile import) and pass it with --profile PATH, or set "
                       "XNUSCOPE_PROFILES");

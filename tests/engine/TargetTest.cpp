@@ -101,7 +101,9 @@ class BuildLookupDeriver : public engine::ProfileDeriver {
     seenMagic = input.kernelMemory.readU32(kernel.kernelBaseVa).value_or(0);
     const ProfileRepository repository({committedProfiles()});
     for (const auto& entry : repository.entries()) {
-      if (entry.profile.build == kernel.build) return engine::DerivedProfile{entry.profile};
+      if (entry.identity.build == kernel.build) {
+        return engine::DerivedProfile{ProfileRepository::load(entry)};
+      }
     }
     whyNot = "no committed profile of build " + kernel.build;
     return std::nullopt;

@@ -54,7 +54,7 @@ TEST(Selection, NormalisedBannerMatchesAndUnknownKernelIsAClearError) {
       "Darwin Kernel Version 15.6.0: Wed Nov 2 20:30:56 PDT 2016; "
       "root:xnu-3248.60.11.1.2~2/RELEASE_X86_64\n";
   const auto selection = repository.select("", banner + std::string(4, '\0'));
-  EXPECT_EQ(selection.entry.profile.build, "15G1212");
+  EXPECT_EQ(selection.profile.build, "15G1212");
   EXPECT_EQ(selection.matchedBy, "normalised banner");
   try {
     repository.select("",
@@ -79,11 +79,11 @@ TEST(Selection, UuidWinsOverBanner) {
       loadProfileFile(test::sourceDir() + "/xnu_profiles/HighSierra_10.13.6_17G65.json");
   // Lower-case UUID from memory, banner of another build: the UUID decides.
   const auto byUuid = repository.select("0a1b2c3d-0000-1111-2222-333344445555", highSierra.banner);
-  EXPECT_EQ(byUuid.entry.profile.name, "Sierra_with_uuid");
+  EXPECT_EQ(byUuid.profile.name, "Sierra_with_uuid");
   EXPECT_EQ(byUuid.matchedBy, "uuid");
   // A UUID no profile has falls back to the banner.
   EXPECT_EQ(repository.select("FFFFFFFF-0000-1111-2222-333344445555", highSierra.banner)
-                .entry.profile.name,
+                .profile.name,
             "HighSierra_10.13.6_17G65");
   // A profile whose UUID differs is refused even when the banner would match.
   EXPECT_THROW(
