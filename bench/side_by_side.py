@@ -4,11 +4,13 @@ guest grown to several RAM sizes.
 
 For each size (default 256M 2G 16G 64G) the fixture forge writes one guest (same
 seed, same processes) as a sparse raw image into ~/.cache/xnuscope/bench/. Then:
-  - xnuscope pslist (profile given) and info: wall time and peak RSS from
-    /usr/bin/time -v, bytes_touched from `info --format json`, and whether pslist
-    lists the same processes as on the smallest image;
+  - xnuscope pslist and info, the profile auto-selected from xnu_profiles/: wall time
+    from fork to exit, peak RSS and CPU time from the child's rusage, bytes_touched
+    from `info --format json`, and whether pslist lists the same processes as on the
+    smallest image;
   - Volatility 3 mac.pslist, when --vol3 names its vol.py (an ISF symbol table the
-    forge wrote for the guest is given with -s);
+    forge wrote for the guest is given with -s): once cold (a fresh --cache-path, so
+    it builds its symbol cache) and best of --runs warm (that cache kept);
   - the scan rate: `xnuscope beacons` (one whole-image scan) against a plain
     sequential read of the same file (dd, 8 MiB blocks) in the same run, page
     cache warm for both, printed as a ratio.
@@ -27,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,26 +60,33 @@ def forge_image(size, args):
 
 
 def timed(command, env=None):
-    """Runs `command` under /usr/bin/time -v: (stdout, seconds, peak RSS in KiB)."""
-    result = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True,
-                            env=env)
-    if result.returncode != 0:
-        message = result.stderr.split("\tCommand being timed")[0].strip()
-        raise RuntimeError("%s failed (%d): %s" % (command[0], result.returncode, message[-800:]))
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", result.stderr)
-    parts = [float(p) for p in wall.group(1).split(":")]
-    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-    return result.stdout, seconds, rss
+    """Runs `command`: (stdout, wall seconds, peak RSS in KiB, CPU seconds). Wall time is
+    taken around fork to exit (so process start-up and exit count), RSS and CPU time
+    from the child's rusage (wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode()
+        if proc.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (command[0], proc.returncode,
+                                                       err.read().decode().strip()[-800:]))
+    return stdout, seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
-def best_of(runs, command):
-    """Best wall time of `runs` runs; RSS is the largest seen (it barely varies)."""
+def best_of(runs, command, env=None):
+    """Best wall time of `runs` runs (and that run's CPU time); RSS is the largest seen."""
     best = None
     for _ in range(runs):
-        out, seconds, rss = timed(command)
+        out, seconds, rss, cpu = timed(command, env)
         if best is None or seconds < best[1]:
-            best = (out, seconds, max(rss, best[2] if best else 0))
+            best = (out, seconds, max(rss, best[2] if best else 0), cpu)
+        else:
+            best = (best[0], best[1], max(rss, best[2]), best[3])
     return best
 
 
@@ -100,49 +110,66 @@ def run(args):
     for size in sizes:
         image = forge_image(size, args)
         isf = image + ".isf.json"
-        xnu = [args.xnuscope, "--quiet", "--image", image, "--profile", isf]
-        ps_out, ps_time, ps_rss = best_of(args.runs, xnu + ["pslist", "--format", "json"])
-        info_out, info_time, info_rss = best_of(args.runs, xnu + ["info", "--format", "json"])
+        # End to end as a user runs it: process start to exit, the profile picked
+        # from xnu_profiles/ by the kernel's UUID/banner (the forge writes a real build).
+        xnu = [args.xnuscope, "--quiet", "--image", image]
+        ps_out, ps_time, ps_rss, ps_cpu = best_of(args.runs, xnu + ["pslist", "--format", "json"])
+        info_out, info_time, info_rss, _ = best_of(args.runs, xnu + ["info", "--format", "json"])
         info = json.loads(info_out)
+        if not info.get("profile_source", "").startswith("auto"):
+            raise SystemExit("side_by_side: the profile was not auto-selected (%s)"
+                             % info.get("profile_source"))
         processes = process_list(ps_out)
         if baseline is None:
             baseline = (size, processes, ps_time)
         row = {
             "ram": size,
             "file_bytes": os.path.getsize(image),
-            "pslist_s": round(ps_time, 3),
+            "pslist_s": round(ps_time, 4),
+            "pslist_cpu_s": round(ps_cpu, 4),
             "pslist_rss_mib": round(ps_rss / 1024, 1),
-            "info_s": round(info_time, 3),
+            "info_s": round(info_time, 4),
             "info_rss_mib": round(info_rss / 1024, 1),
             "bytes_touched": info["bytes_touched"],
             "processes": len(processes),
             "same_processes_as_" + sizes[0]: processes == baseline[1],
             "pslist_time_vs_" + sizes[0]: round(ps_time / baseline[2], 2),
-            "vol3_pslist_s": "",
-        "vol3_same_pids": "",
+            "vol3_cold_s": "",
+            "vol3_warm_s": "",
+            "vol3_warm_cpu_s": "",
+            "vol3_same_pids": "",
             "vol3_rss_mib": "",
-            "speedup_vs_vol3": "",
+            "speedup_vs_vol3_cold": "",
+            "speedup_vs_vol3_warm": "",
         }
         if args.vol3 and parse_size(size) <= parse_size(args.vol3_max):
             symbols = os.path.join(os.path.dirname(image), "vol3-symbols")
             os.makedirs(os.path.join(symbols, "mac"), exist_ok=True)
             shutil.copyfile(isf, os.path.join(symbols, "mac", "guest.json"))
             try:
-                vol_out, vol_time, vol_rss = timed([args.vol3_python, args.vol3, "-q", "-s", symbols,
-                                                    "-f", image, "-r", "json", "mac.pslist"])
+                # Cold: a fresh cache directory, so this run builds Volatility 3's symbol
+                # identifier cache; warm: later runs with that cache kept.
+                with tempfile.TemporaryDirectory() as cache:
+                    vol = [args.vol3_python, args.vol3, "-q", "--cache-path", cache, "-s",
+                           symbols, "-f", image, "-r", "json", "mac.pslist"]
+                    _, cold_time, cold_rss, _ = timed(vol)
+                    vol_out, vol_time, vol_rss, vol_cpu = best_of(args.runs, vol)
                 vol_pids = sorted(p["PID"] for p in json.loads(vol_out))
-                row["vol3_pslist_s"] = round(vol_time, 2)
-                row["vol3_rss_mib"] = round(vol_rss / 1024, 1)
-                row["speedup_vs_vol3"] = round(vol_time / ps_time, 1)
+                row["vol3_cold_s"] = round(cold_time, 3)
+                row["vol3_warm_s"] = round(vol_time, 3)
+                row["vol3_warm_cpu_s"] = round(vol_cpu, 3)
+                row["vol3_rss_mib"] = round(max(vol_rss, cold_rss) / 1024, 1)
+                row["speedup_vs_vol3_cold"] = round(cold_time / ps_time, 1)
+                row["speedup_vs_vol3_warm"] = round(vol_time / ps_time, 1)
                 row["vol3_same_pids"] = vol_pids == sorted(p for p, _ in processes)
             except Exception as error:  # reported in the table, not fatal
-                row["vol3_pslist_s"] = "failed"
+                row["vol3_warm_s"] = "failed"
                 print("side_by_side: Volatility 3 on %s: %s" % (size, error), file=sys.stderr)
         if size in args.scan_sizes.split(","):
             # Plain read first (fills the page cache for both), then the scan.
             read_rate(image, parse_size(size))
             rate, _ = read_rate(image, parse_size(size))
-            out, scan_time, scan_rss = best_of(1, [args.xnuscope, "--quiet", "--image", image,
+            out, scan_time, scan_rss, _ = best_of(1, [args.xnuscope, "--quiet", "--image", image,
                                                    "beacons", "--format", "json"])
             scanned = json.loads(out)["bytes_scanned"]
             row["read_gib_s"] = round(rate / 2**30, 2)
@@ -170,13 +197,14 @@ def write_outputs(rows, out):
             f.write("| " + " | ".join(str(row.get(k, "")) for k in fields) + " |\n")
     data = os.path.join(out, "side_by_side.dat")
     with open(data, "w") as f:
-        f.write("# ram_gib pslist_s pslist_rss_mib info_s bytes_touched_mib vol3_s\n")
+        f.write("# ram_gib pslist_s pslist_rss_mib info_s bytes_touched_mib vol3_warm_s "
+                "vol3_cold_s\n")
         for row in rows:
-            f.write("%g %s %s %s %g %s\n" % (parse_size(row["ram"]) / 2**30, row["pslist_s"],
-                                              row["pslist_rss_mib"], row["info_s"],
-                                              row["bytes_touched"] / 2**20,
-                                              row["vol3_pslist_s"] if isinstance(
-                                                  row["vol3_pslist_s"], float) else "NaN"))
+            vol3 = [row[k] if isinstance(row[k], float) else "NaN"
+                    for k in ("vol3_warm_s", "vol3_cold_s")]
+            f.write("%g %s %s %s %g %s %s\n" % (parse_size(row["ram"]) / 2**30, row["pslist_s"],
+                                                 row["pslist_rss_mib"], row["info_s"],
+                                                 row["bytes_touched"] / 2**20, *vol3))
     if shutil.which("gnuplot"):
         script = """
 set terminal pngcairo size 900,420 noenhanced
@@ -184,10 +212,13 @@ set output '%s'
 set multiplot layout 1,2 title 'xnuscope on the same guest grown to more RAM (sparse raw image)'
 set logscale x 2
 set xlabel 'guest RAM (GiB)'
-set key top left
-set ylabel 'seconds (best of runs)'
+set key top right
+set ylabel 'seconds, start to exit (log)'
+set logscale y 10
+set yrange [0.01:100]
+plot '%s' using 1:2 with linespoints title 'xnuscope pslist', '' using 1:4 with linespoints title 'xnuscope info', '' using 1:6 with linespoints title 'Volatility 3 mac.pslist, warm', '' using 1:7 with linespoints title 'Volatility 3, cold cache'
+unset logscale y
 set yrange [0:*]
-plot '%s' using 1:2 with linespoints title 'pslist', '' using 1:4 with linespoints title 'info', '' using 1:6 with linespoints title 'Volatility 3 mac.pslist'
 set ylabel 'MiB'
 plot '%s' using 1:3 with linespoints title 'pslist peak RSS', '' using 1:5 with linespoints title 'bytes touched by the locator', 128 with lines dashtype 2 title '128 MiB'
 unset multiplot
