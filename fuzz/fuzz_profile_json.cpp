@@ -1,10 +1,12 @@
-// Profile files as --profile reads them: native xnuscope JSON, Volatility 3 ISF,
+// Profile files as --profile reads them: native xnuscope JSON (and its identifying
+// members, as the profile directory index reads them), Volatility 3 ISF,
 // either possibly gzip/xz-compressed (libarchive), and the walker layout built from
 // whatever loaded.
 #include "FuzzSupport.h"
 #include "profile/IsfProfile.h"
 #include "profile/NativeProfileFormat.h"
 #include "profile/ProfileFiles.h"
+#include "profile/ProfileIdentity.h"
 #include "profile/ProfileRepository.h"
 #include "xnu/XnuLayout.h"
 
@@ -12,6 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace xnuscope;
   const std::string text(reinterpret_cast<const char*>(data), size);
   fuzz::expectOnlyCleanErrors([&] { readNativeProfile(text, "fuzz.json"); });
+  // What the profile directory index reads of each file (auto-selection).
+  fuzz::expectOnlyCleanErrors([&] { readNativeProfileIdentity(text, "fuzz.json"); });
   fuzz::expectOnlyCleanErrors([&] { importIsfText(text, "fuzz.isf.json"); });
   fuzz::MemoryFile file({data, size});
   fuzz::expectOnlyCleanErrors([&] {
