@@ -155,6 +155,15 @@ ProfileRepository::Selection ProfileRepository::select(const std::string& kernel
                                      " but was skipped: " + error.what());
         continue;
       }
+      // The full parse keeps the last of a member given twice, the scan the first.
+      const Profile& full = selection.profile;
+      if (!matches(ProfileIdentity{full.name, full.macos, full.build, full.xnu, full.banner,
+                                   full.uuid, full.layoutSource})) {
+        selection.warnings.push_back("profile " + entry.identity.name + " matches by " + matchedBy +
+                                     " but was skipped: " + entry.path +
+                                     " gives its UUID or banner twice, differently");
+        continue;
+      }
       selection.path = entry.path;
       selection.matchedBy = matchedBy;
       return true;

@@ -147,6 +147,26 @@ TEST(ProfileIndex, OnlyTheChosenProfileIsParsedInFull) {
   EXPECT_THROW(ProfileRepository::load(repository.entries().front()), InputError);
 }
 
+TEST(ProfileIndex, AMemberGivenTwiceDifferentlyIsNotSelected) {
+  const std::string dir = freshDir("twice");
+  const Profile sierra = loadProfileFile(committed("Sierra_10.12.6_16G29"));
+  const Profile yosemite = loadProfileFile(committed("Yosemite_10.10.5_14F27"));
+  Profile twice = sierra;
+  twice.name = "AAA_banner_twice";
+  std::string text = writeNativeProfile(twice);
+  // Sierra's banner up front (where the scan stops), Yosemite's again at the end (what
+  // the full parse keeps): the two readings disagree, so the file is not used.
+  text.insert(text.rfind('}'), ", \"banner\": " + nlohmann::json(yosemite.banner).dump());
+  writeWholeFile(dir + "/AAA_banner_twice.json", text);
+  EXPECT_EQ(readNativeProfile(text, "twice.json").banner, yosemite.banner);
+  const ProfileRepository repository({dir, test::sourceDir() + "/xnu_profiles"});
+  const auto selection = repository.select("", sierra.banner);
+  EXPECT_EQ(selection.profile, sierra);
+  ASSERT_EQ(selection.warnings.size(), 1u);
+  EXPECT_NE(selection.warnings[0].find("twice, differently"), std::string::npos)
+      << selection.warnings[0];
+}
+
 TEST(ProfileIndex, SelectsByUuidBeforeBannerAndReportsWhatItSkipped) {
   const std::string dir = freshDir("by-uuid");
   Profile sierra = loadProfileFile(committed("Sierra_10.12.6_16G29"));
