@@ -31,8 +31,10 @@ class DwarfSession {
         dwarf_init_path(path.c_str(), truePath, sizeof truePath, DW_DLC_READ, DW_GROUPNUMBER_ANY,
                         nullptr, nullptr, &dbg_, nullptr, 0, nullptr, &error);
     if (status != DW_DLV_OK) {
-      throw InputError("cannot read DWARF from " + path + ": " +
-                       (status == DW_DLV_ERROR ? dwarf_errmsg(error) : "no debug information") +
+      const std::string why = status == DW_DLV_ERROR ? dwarf_errmsg(error) : "no debug information";
+      // Without a Dwarf_Debug, libdwarf's error is the caller's to free (found by fuzz_dwarf).
+      if (error) dwarf_dealloc_error(dbg_, error);
+      throw InputError("cannot read DWARF from " + path + ": " + why +
                        " (give the .dSYM bundle of the kernel, from its Kernel Debug Kit)");
     }
   }
