@@ -14,6 +14,7 @@
 #include "core/MachO.h"
 #include "core/Utf8.h"
 #include "profile/BitFieldPlacement.h"
+#include "profile/DwarfFileBounds.h"
 #include "profile/ProfileFiles.h"
 #include "profile/Sha256.h"
 
@@ -313,6 +314,7 @@ ImportedProfile generateProfileFromDwarf(const std::string& dsymPath, const std:
   profile.layoutSource = "dwarf";
   profile.provenance = {fileNameOf(dwarfFile), sha256FileHex(dwarfFile),
                         "xnuscope profile generate --dsym"};
+  checkDwarfFileBounds(dwarfFile);  // before libdwarf allocates by the header's counts
   {
     const DwarfSession session(dwarfFile);
     DieWalker(session.get()).walkAll(profile);

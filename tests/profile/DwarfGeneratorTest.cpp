@@ -173,5 +173,32 @@ TEST(DwarfGenerator, NonDwarfInputIsAClearError) {
   EXPECT_THROW(generateProfileFromDwarf(test::scratchDir() + "/absent.dSYM", "", {}), InputError);
 }
 
+// Headers whose counts the file cannot hold are refused before libdwarf sizes its
+// tables by them (fuzz_dwarf: libdwarf asked for 254 GiB, or leaked its error).
+TEST(DwarfGenerator, LyingMachOCountsAreRefusedBeforeLibdwarfAllocates) {
+  std::string header(32, '\0');
+  const auto put32 = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) header[at + i] = static_cast<char>(v >> (8 * i));
+  };
+  put32(0, 0xfeedfacf);   // MH_MAGIC_64
+  put32(4, 0x01000007);   // x86_64
+  put32(12, 0xa);         // MH_DSYM
+  put32(16, 0xffffffff);  // ncmds
+  put32(20, 0x100);       // sizeofcmds
+  const std::string lying = test::scratchDir() + "/lying-ncmds";
+  writeWholeFile(lying, header + std::string(0x100, '\0'));
+  try {
+    generateProfileFromDwarf(lying, "", {});
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("4294967295 load commands"), std::string::npos)
+        << error.what();
+  }
+  for (const char* input : {"macho-counts-ask-254-gib", "dsym-cut-leaks-init-error"}) {
+    const std::string path = test::sourceDir() + "/tests/fuzz-regressions/fuzz_dwarf/" + input;
+    EXPECT_THROW(generateProfileFromDwarf(path, "", {}), InputError) << input;
+  }
+}
+
 }  // namespace
 }  // namespace xnuscope
