@@ -19,7 +19,8 @@ struct LiveVmOptions {
   std::string bios;                    // -bios ROM (the guest program); empty: none
   std::vector<std::string> extraArgs;  // e.g. -device loader,...
   bool startPaused = true;             // -S: nothing runs until the test says "cont"
-  std::chrono::milliseconds startTimeout{15000};
+  std::chrono::milliseconds startTimeout{
+      60000};  // generous: a loaded CI machine starts QEMU slowly
 };
 
 class LiveVm {
