@@ -82,9 +82,9 @@ TEST(Selection, UuidWinsOverBanner) {
   EXPECT_EQ(byUuid.profile.name, "Sierra_with_uuid");
   EXPECT_EQ(byUuid.matchedBy, "uuid");
   // A UUID no profile has falls back to the banner.
-  EXPECT_EQ(repository.select("FFFFFFFF-0000-1111-2222-333344445555", highSierra.banner)
-                .profile.name,
-            "HighSierra_10.13.6_17G65");
+  EXPECT_EQ(
+      repository.select("FFFFFFFF-0000-1111-2222-333344445555", highSierra.banner).profile.name,
+      "HighSierra_10.13.6_17G65");
   // A profile whose UUID differs is refused even when the banner would match.
   EXPECT_THROW(
       checkProfileMatches(withUuid, "FFFFFFFF-0000-1111-2222-333344445555", withUuid.banner, false),
