@@ -14,8 +14,11 @@ KernelInfo locate(const PhysicalMemory& memory, const ResolveOptions& options,
                   KernelLocatorOptions::DecoyScan decoyScan,
                   const std::map<std::string, std::uint64_t>* symbols,
                   const std::optional<KernelFile>& kernelFile,
-                  std::map<std::string, std::uint64_t>* residentSymbols = nullptr) {
+                  std::map<std::string, std::uint64_t>* residentSymbols = nullptr,
+                  std::vector<std::uint64_t>* headers = nullptr,
+                  const std::vector<std::uint64_t>* knownHeaders = nullptr) {
   KernelLocatorOptions locatorOptions;
+  locatorOptions.knownHeaders = knownHeaders;
   locatorOptions.unslidSymbols = symbols;
   // The kernel file's unslid segment starts: a kernel collection slides each one.
   if (kernelFile) locatorOptions.unslidSegments = &kernelFile->segments();
@@ -31,6 +34,7 @@ KernelInfo locate(const PhysicalMemory& memory, const ResolveOptions& options,
   KernelLocator locator(memory, locatorOptions);
   KernelInfo info = locator.locate();
   if (residentSymbols) *residentSymbols = locator.symbols().all();
+  if (headers) *headers = locator.headerCandidates();
   return info;
 }
 
@@ -123,9 +127,10 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
   // 1. Profile-free location: what the memory itself proves. It alone searches
   //    for decoys; the second pass (with symbols) carries them over.
   std::map<std::string, std::uint64_t> residentSymbols;
+  std::vector<std::uint64_t> headers;
   try {
     resolved.kernel =
-        locate(memory, options, options.decoyScan, nullptr, kernelFile, &residentSymbols);
+        locate(memory, options, options.decoyScan, nullptr, kernelFile, &residentSymbols, &headers);
   } catch (const AnalysisError& error) {
     resolved.steps.push_back({"locate", false, error.what()});
     throw;
@@ -133,10 +138,12 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
   const KernelInfo found = resolved.kernel;
   resolved.steps.push_back({"locate", true, "without a profile: " + describeLocated(found)});
 
-  // Location again with symbols: keeps the first pass's decoy search, adds its cost.
+  // Location again with symbols: starts from the headers the first pass found (it
+  // searches again only if none is proven), keeps the first pass's decoy search,
+  // adds its cost.
   auto relocate = [&](const std::map<std::string, std::uint64_t>* symbols) {
-    KernelInfo info =
-        locate(memory, options, KernelLocatorOptions::DecoyScan::Never, symbols, kernelFile);
+    KernelInfo info = locate(memory, options, KernelLocatorOptions::DecoyScan::Never, symbols,
+                             kernelFile, nullptr, nullptr, &headers);
     info.bytesTouched += found.bytesTouched;
     info.decoys = found.decoys;
     info.decoysSearched = found.decoysSearched;

@@ -127,48 +127,49 @@ std::optional<KernelLocator::Candidate> KernelLocator::candidateAt(std::uint64_t
   return std::nullopt;
 }
 
-std::vector<KernelLocator::Candidate> KernelLocator::findHeaderCandidates(std::uint64_t from,
-                                                                          std::uint64_t to,
-                                                                          std::uint64_t stride,
-                                                                          std::size_t limit) {
-  std::vector<Candidate> candidates;
-  auto visit = [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
-    if (!looksLikeKernelHeader(probe)) return true;
-    if (auto candidate = candidateAt(pa, nullptr)) candidates.push_back(std::move(*candidate));
-    return candidates.size() < limit;
-  };
-  scanner_.forEachStride(from, to, stride, 0, 32, visit, options_.progress);
+void KernelLocator::findHeaderCandidates(std::uint64_t from, std::uint64_t to, std::uint64_t stride,
+                                         const std::function<bool(Candidate)>& onCandidate) {
+  scanner_.forEachStride(
+      from, to, stride, 0, 32,
+      [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+        if (!looksLikeKernelHeader(probe)) return true;
+        auto candidate = candidateAt(pa, nullptr);
+        if (!candidate) return true;
+        openingCollection(*candidate);
+        return onCandidate(std::move(*candidate));
+      },
+      options_.progress);
+}
+
+void KernelLocator::openingCollection(Candidate& candidate) {
   // A kernel whose header already holds runtime addresses may be the embedded
   // MH_EXECUTE of a kernel collection (its __TEXT keeps 2 MiB alignment). The
   // MH_FILESET header opens the collection, below the kernel's lowest segment.
-  for (auto& candidate : candidates) {
-    const MachOSegment* text = candidate.image.segment("__TEXT");
-    if (candidate.filesetPa != 0 || !text ||
-        text->vmaddr != candidate.headerPa + kKernelStaticMapBase) {
-      continue;
-    }
-    std::uint64_t lowest = candidate.headerPa;
-    for (const auto& segment : candidate.image.segments) {
-      if (isKernelVa(segment.vmaddr) && segment.vmsize != 0) {
-        lowest = std::min(lowest, segment.vmaddr - kKernelStaticMapBase);
-      }
-    }
-    const std::uint64_t searchFrom = lowest > kTwoMiB ? (lowest - kTwoMiB) & ~0xfffull : 0;
-    scanner_.forEachStride(searchFrom, candidate.headerPa, 4096, 0, 32,
-                           [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
-                             if (!looksLikeKernelHeader(probe) || probe.size() < 16) return true;
-                             if (loadLittleEndianOr<std::uint32_t>(probe, 12) != kMachOFileset) {
-                               return true;
-                             }
-                             auto kc = candidateAt(pa, nullptr);
-                             if (kc && kc->headerPa == candidate.headerPa) {
-                               candidate = std::move(*kc);
-                               return false;
-                             }
-                             return true;
-                           });
+  const MachOSegment* text = candidate.image.segment("__TEXT");
+  if (candidate.filesetPa != 0 || !text ||
+      text->vmaddr != candidate.headerPa + kKernelStaticMapBase) {
+    return;
   }
-  return candidates;
+  std::uint64_t lowest = candidate.headerPa;
+  for (const auto& segment : candidate.image.segments) {
+    if (isKernelVa(segment.vmaddr) && segment.vmsize != 0) {
+      lowest = std::min(lowest, segment.vmaddr - kKernelStaticMapBase);
+    }
+  }
+  const std::uint64_t searchFrom = lowest > kTwoMiB ? (lowest - kTwoMiB) & ~0xfffull : 0;
+  scanner_.forEachStride(searchFrom, candidate.headerPa, 4096, 0, 32,
+                         [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+                           if (!looksLikeKernelHeader(probe) || probe.size() < 16) return true;
+                           if (loadLittleEndianOr<std::uint32_t>(probe, 12) != kMachOFileset) {
+                             return true;
+                           }
+                           auto kc = candidateAt(pa, nullptr);
+                           if (kc && kc->headerPa == candidate.headerPa) {
+                             candidate = std::move(*kc);
+                             return false;
+                           }
+                           return true;
+                         });
 }
 
 // ---- hypotheses ----------------------------------------------------------
@@ -444,25 +445,44 @@ KernelInfo KernelLocator::locate() {
   };
   const Stage stages[] = {
       {0, kKaslrWindowEnd, kTwoMiB}, {kKaslrWindowEnd, UINT64_MAX, kTwoMiB}, {0, UINT64_MAX, 4096}};
-  for (const Stage& stage : stages) {
-    if (best && best->disagreed == 0) break;  // the proof is complete
-    if (stage.stride == 4096 && !headers.empty()) break;
-    const std::size_t room = kMaxHeaderCandidates - std::min(headers.size(), kMaxHeaderCandidates);
-    if (room == 0) break;
-    for (auto& header : findHeaderCandidates(stage.from, stage.to, stage.stride, room)) {
-      const bool seen = std::any_of(headers.begin(), headers.end(), [&](const Candidate& c) {
-        return c.headerPa == header.headerPa;
-      });
-      if (seen) continue;
+  // Proves one header; false once the search may stop: the proof is complete and
+  // no decoy search wants the rest of the KASLR window (it costs the same whatever
+  // the RAM size, and `info` names a header copy there as a decoy).
+  const bool reportDecoys = options_.decoyScan != KernelLocatorOptions::DecoyScan::Never;
+  auto tryHeader = [&](Candidate header) {
+    const bool seen = std::any_of(headers.begin(), headers.end(), [&](const Candidate& c) {
+      return c.headerPa == header.headerPa;
+    });
+    if (!seen) {
       headers.push_back(header);
       Hypothesis hypothesis = fromHeader(header);
       if (!hypothesis.rejectedBecause.empty()) {
         rejected.push_back("header at " + hex(header.headerPa) + ": " + hypothesis.rejectedBecause);
-        continue;
+      } else {
+        prove(hypothesis, std::nullopt);
+        consider(std::move(hypothesis));
       }
-      prove(hypothesis, std::nullopt);
-      consider(std::move(hypothesis));
     }
+    if (headers.size() >= kMaxHeaderCandidates) return false;
+    return reportDecoys || !best || best->disagreed != 0;
+  };
+  // Headers an earlier pass found: no probing at all when one of them is proven.
+  if (options_.knownHeaders) {
+    for (const std::uint64_t pa : *options_.knownHeaders) {
+      auto candidate = candidateAt(pa, nullptr);
+      if (!candidate) continue;
+      openingCollection(*candidate);
+      if (!tryHeader(std::move(*candidate))) break;
+    }
+  }
+  for (const Stage& stage : stages) {
+    if (best && best->disagreed == 0) break;  // the proof is complete
+    if (stage.stride == 4096 && !headers.empty()) break;
+    if (headers.size() >= kMaxHeaderCandidates) break;
+    findHeaderCandidates(stage.from, stage.to, stage.stride, tryHeader);
+  }
+  for (const auto& header : headers) {
+    headerCandidates_.push_back(header.filesetPa != 0 ? header.filesetPa : header.headerPa);
   }
   if (!best) {
     // No provable header (zeroed, truncated away): anchor on lowGlo instead.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,6 +39,11 @@ struct KernelLocatorOptions {
   // asks for Always). KernelInfo::decoyScan says whether it ran.
   enum class DecoyScan { Auto, Always, Never } decoyScan = DecoyScan::Auto;
   std::uint64_t decoyScanLimitBytes = 1ull << 30;
+  // Kernel header PAs an earlier locate() over the same memory found
+  // (KernelLocator::headerCandidates()): they are tried first, and the header search
+  // runs only if none of them is proven without a disagreeing fact. A second pass
+  // with a profile's symbols so does not probe RAM again.
+  const std::vector<std::uint64_t>* knownHeaders = nullptr;
   ProgressFn progress;
 };
 
@@ -52,6 +58,9 @@ class KernelLocator {
   // The unslid symbols the proof used: the caller's, or the resident table of the
   // accepted kernel (empty when neither exists). Valid after locate().
   const KernelSymbolTable& symbols() const { return symbols_; }
+  // Every kernel header the search found (proven or not), for
+  // KernelLocatorOptions::knownHeaders of a later pass. Valid after locate().
+  const std::vector<std::uint64_t>& headerCandidates() const { return headerCandidates_; }
 
  private:
   struct Candidate {
@@ -66,9 +75,13 @@ class KernelLocator {
     std::size_t disagreed = 0;
   };
 
-  // Kernel headers probed every `stride` bytes of [from, to), at most `limit`.
-  std::vector<Candidate> findHeaderCandidates(std::uint64_t from, std::uint64_t to,
-                                              std::uint64_t stride, std::size_t limit);
+  // Kernel headers probed every `stride` bytes of [from, to), in address order,
+  // each handed to `onCandidate` until it returns false.
+  void findHeaderCandidates(std::uint64_t from, std::uint64_t to, std::uint64_t stride,
+                            const std::function<bool(Candidate)>& onCandidate);
+  // A runtime-address kernel header may open a kernel collection's kernel: then
+  // `candidate` becomes the collection (its MH_FILESET header just below).
+  void openingCollection(Candidate& candidate);
   std::optional<Candidate> candidateAt(std::uint64_t pa, std::string* whyNot);
 
   Hypothesis fromHeader(const Candidate& candidate);
@@ -93,6 +106,7 @@ class KernelLocator {
   PhysicalScanner scanner_;
   LowGlobalsSearch lowGlobals_;
   KernelSymbolTable symbols_;
+  std::vector<std::uint64_t> headerCandidates_;
 };
 
 }  // namespace xnuscope

@@ -1,5 +1,7 @@
 #include "kernel/KernelSymbolTable.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -43,6 +45,24 @@ std::optional<KernelSymbolTable> KernelSymbolTable::readResident(const KernelMac
   const auto symbolsVa = vaOf(symtab.symoff, symbolBytes);
   const auto stringsVa = vaOf(symtab.stroff, symtab.strsize);
   if (!symbolsVa || !stringsVa) return std::nullopt;
+
+  // A jettisoned __LINKEDIT (10.x without keepsyms) is zeros or reused pages: one
+  // page of each table tells before the whole table (often over 1 MiB) is read.
+  std::array<std::uint8_t, 4096> sample;
+  const std::size_t sampled =
+      readKernel(*symbolsVa, std::span(sample).first(std::min<std::size_t>(symbolBytes, 4096)));
+  bool anyName = false;
+  for (std::size_t at = 0; at + kNlistSize <= sampled && !anyName; at += kNlistSize) {
+    const auto strx = loadLittleEndianOr<std::uint32_t>(std::span(sample).first(sampled), at);
+    anyName = strx != 0 && strx < symtab.strsize;
+  }
+  if (!anyName) return std::nullopt;
+  const std::size_t sampledStrings =
+      readKernel(*stringsVa, std::span(sample).first(std::min<std::size_t>(symtab.strsize, 4096)));
+  if (std::all_of(sample.begin(), sample.begin() + sampledStrings,
+                  [](std::uint8_t byte) { return byte == 0; })) {
+    return std::nullopt;
+  }
 
   std::vector<std::uint8_t> entries(symbolBytes);
   std::vector<char> strings(symtab.strsize + 1, '\0');

@@ -1,6 +1,8 @@
 #include "kernel/LowGlobalsSearch.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace xnuscope {
 
@@ -34,17 +36,28 @@ std::optional<LowGlobals> LowGlobalsSearch::forKernel(const KernelInfo& info,
     if (const auto pa = kernel.toPhysical(*va)) found = at(*pa);
   }
   if (!found && !info.segments.empty()) {
+    // lowGlo is a page-aligned writable global (osfmk/x86_64/lowmem_vectors.c), so
+    // the kernel's __DATA segments are searched first; then the whole image span
+    // (an odd link order, a kernel collection).
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
     std::uint64_t low = UINT64_MAX, high = 0;
     for (const auto& segment : info.segments) {
       low = std::min(low, segment.pa);
       high = std::max(high, segment.pa + segment.size);
+      if (segment.name.rfind("__DATA", 0) == 0) {
+        spans.emplace_back(segment.pa, segment.pa + segment.size);
+      }
     }
-    scanner_.forEachStride(low, high, 4096, 0, 16,
-                           [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
-                             if (!LowGlobals::matchesSignature(probe)) return true;
-                             found = at(pa);
-                             return !found;
-                           });
+    spans.emplace_back(low, high);
+    for (const auto& [from, to] : spans) {
+      scanner_.forEachStride(from, to, 4096, 0, 16,
+                             [&](std::uint64_t pa, std::span<const std::uint8_t> probe) {
+                               if (!LowGlobals::matchesSignature(probe)) return true;
+                               found = at(pa);
+                               return !found;
+                             });
+      if (found) break;
+    }
   }
   if (!found) {
     for (const auto& candidate : all()) {

@@ -40,9 +40,9 @@ class MappedFile {
 
   // Copies of at least this many bytes bypass the cache and use pread(2).
   static constexpr std::size_t kPreadThreshold = 16 * 1024;
-  // The small-read cache: 2048 blocks of 16 KiB (32 MiB), whatever the image size.
-  static constexpr std::size_t kCacheBlockSize = 16 * 1024;
-  static constexpr std::size_t kCacheBlocks = 2048;
+  // The small-read cache: 8192 blocks of 4 KiB (32 MiB), whatever the image size.
+  static constexpr std::size_t kCacheBlockSize = 4 * 1024;
+  static constexpr std::size_t kCacheBlocks = 8192;
   static constexpr std::size_t kCacheBytes = kCacheBlockSize * kCacheBlocks;
 
  private:
