@@ -9,11 +9,14 @@ PACKAGES=(
   libboost-program-options-dev libgtest-dev libbenchmark-dev
   nlohmann-json3-dev liblzma-dev zlib1g-dev libdwarf-dev libelf-dev
   libssl-dev libarchive-dev
+  libmbedtls-dev libzstd-dev nettle-dev libbz2-dev
   qemu-system-x86 qemu-utils
   clang-14 lld-14 llvm-14 libclang-rt-14-dev
   gnuplot-nox
   pybind11-dev python3-dev
 )
+# libmbedtls-dev, libzstd-dev, nettle-dev, libbz2-dev: static archives the CLI links
+# (cmake/StaticThirdParty.cmake; LIEF and libarchive need them).
 # Not needed by the build or the tests: python3-pefile and python3-jsonschema are
 # only for running Volatility 3 by hand (docs/fixtures.md).
 
