@@ -10,20 +10,26 @@
 namespace xnuscope::engine {
 namespace {
 
+// One locate() pass: what it is given and what it hands back besides KernelInfo.
+struct Pass {
+  KernelLocatorOptions::DecoyScan decoyScan = KernelLocatorOptions::DecoyScan::Never;
+  const std::map<std::string, std::uint64_t>* symbols = nullptr;
+  const std::vector<std::uint64_t>* knownHeaders = nullptr;
+  bool deferDtb = false;
+  std::map<std::string, std::uint64_t>* residentSymbols = nullptr;  // out
+  std::vector<std::uint64_t>* headers = nullptr;                    // out
+};
+
 KernelInfo locate(const PhysicalMemory& memory, const ResolveOptions& options,
-                  KernelLocatorOptions::DecoyScan decoyScan,
-                  const std::map<std::string, std::uint64_t>* symbols,
-                  const std::optional<KernelFile>& kernelFile,
-                  std::map<std::string, std::uint64_t>* residentSymbols = nullptr,
-                  std::vector<std::uint64_t>* headers = nullptr,
-                  const std::vector<std::uint64_t>* knownHeaders = nullptr) {
+                  const std::optional<KernelFile>& kernelFile, const Pass& pass) {
   KernelLocatorOptions locatorOptions;
-  locatorOptions.knownHeaders = knownHeaders;
-  locatorOptions.unslidSymbols = symbols;
+  locatorOptions.knownHeaders = pass.knownHeaders;
+  locatorOptions.unslidSymbols = pass.symbols;
   // The kernel file's unslid segment starts: a kernel collection slides each one.
   if (kernelFile) locatorOptions.unslidSegments = &kernelFile->segments();
   locatorOptions.dtb = options.dtb;
-  locatorOptions.decoyScan = decoyScan;
+  locatorOptions.decoyScan = pass.decoyScan;
+  locatorOptions.deferDtb = pass.deferDtb;
   locatorOptions.progress = options.progress;
   struct ProgressDone {
     const ResolveOptions& options;
@@ -33,15 +39,17 @@ KernelInfo locate(const PhysicalMemory& memory, const ResolveOptions& options,
   } done{options};
   KernelLocator locator(memory, locatorOptions);
   KernelInfo info = locator.locate();
-  if (residentSymbols) *residentSymbols = locator.symbols().all();
-  if (headers) *headers = locator.headerCandidates();
+  if (pass.residentSymbols) *pass.residentSymbols = locator.symbols().all();
+  if (pass.headers) *pass.headers = locator.headerCandidates();
   return info;
 }
 
 std::string describeLocated(const KernelInfo& kernel) {
+  const std::string dtb = kernel.dtbDeferred
+                              ? "DTB " + kernel.dtbSource
+                              : "DTB " + hex(kernel.dtb) + " from " + kernel.dtbSource;
   std::string text = "kernel at " + hex(kernel.kernelBaseVa) + " (slide " + hex(kernel.kaslrSlide) +
-                     "), DTB " + hex(kernel.dtb) + " from " + kernel.dtbSource + "; " +
-                     std::to_string(kernel.agreedFactCount()) + " of " +
+                     "), " + dtb + "; " + std::to_string(kernel.agreedFactCount()) + " of " +
                      std::to_string(kernel.facts.size()) + " facts agree";
   if (!kernel.build.empty()) text += "; build " + kernel.build;
   if (!kernel.uuid.empty()) text += "; UUID " + kernel.uuid;
@@ -125,30 +133,51 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
   }
 
   // 1. Profile-free location: what the memory itself proves. It alone searches
-  //    for decoys; the second pass (with symbols) carries them over.
+  //    for decoys; the second pass (with symbols) carries them over. Unless the
+  //    profile is to be derived (which reads kernel memory through the DTB), the DTB
+  //    search is left to the pass with symbols when the other facts prove the kernel.
   std::map<std::string, std::uint64_t> residentSymbols;
   std::vector<std::uint64_t> headers;
   try {
-    resolved.kernel =
-        locate(memory, options, options.decoyScan, nullptr, kernelFile, &residentSymbols, &headers);
+    resolved.kernel = locate(memory, options, kernelFile,
+                             Pass{.decoyScan = options.decoyScan,
+                                  .deferDtb = !deriveOnly,
+                                  .residentSymbols = &residentSymbols,
+                                  .headers = &headers});
   } catch (const AnalysisError& error) {
     resolved.steps.push_back({"locate", false, error.what()});
     throw;
   }
-  const KernelInfo found = resolved.kernel;
+  KernelInfo found = resolved.kernel;
   resolved.steps.push_back({"locate", true, "without a profile: " + describeLocated(found)});
 
   // Location again with symbols: starts from the headers the first pass found (it
   // searches again only if none is proven), keeps the first pass's decoy search,
-  // adds its cost.
+  // adds its cost. Without symbols it completes a first pass that deferred the DTB.
   auto relocate = [&](const std::map<std::string, std::uint64_t>* symbols) {
-    KernelInfo info = locate(memory, options, KernelLocatorOptions::DecoyScan::Never, symbols,
-                             kernelFile, nullptr, nullptr, &headers);
+    KernelInfo info =
+        locate(memory, options, kernelFile, Pass{.symbols = symbols, .knownHeaders = &headers});
     info.bytesTouched += found.bytesTouched;
     info.decoys = found.decoys;
     info.decoysSearched = found.decoysSearched;
     info.decoyScan = found.decoyScan;
     return info;
+  };
+  // Where no profile's symbols follow (derivation, no profile, a failed second
+  // pass), the profile-free result needs its DTB after all.
+  auto completeFirstPass = [&] {
+    if (!found.dtbDeferred) return;
+    try {
+      found = relocate(nullptr);
+      resolved.kernel = found;
+      resolved.steps.push_back(
+          {"locate", true,
+           "with the DTB search the first pass left out: " + describeLocated(found)});
+    } catch (const AnalysisError& error) {
+      resolved.steps.push_back({"locate", false, error.what()});
+      resolved.warnings.push_back(std::string("the kernel page table could not be found (") +
+                                  error.what() + ")");
+    }
   };
 
   // A kernel file of another build would relocate every symbol wrongly.
@@ -188,6 +217,7 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
       }
     }
     if (!resolved.profile) {
+      completeFirstPass();
       std::string derivationReasons;
       if (tryDerivers(memory, options, kernelFile, residentSymbols, resolved, derivationReasons)) {
         if (!whyNone.empty()) {
@@ -271,6 +301,7 @@ Resolution resolveKernel(const PhysicalMemory& memory, const ResolveOptions& opt
     resolved.warnings.push_back(std::string("with the profile's symbols the kernel could not be "
                                             "proven again (") +
                                 error.what() + "); using the profile-free result");
+    completeFirstPass();
   }
   return resolved;
 }

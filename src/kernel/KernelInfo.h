@@ -48,10 +48,13 @@ struct KernelInfo {
   std::uint64_t kaslrSlide = 0;  // slide of __TEXT; other segments may differ (KC)
   std::uint64_t dtb = 0;         // physical address of the kernel PML4
   std::string dtbSource;         // "_IdlePML4 via _BootPML4", "PML4 scan", "--dtb", ...
-  std::string banner;            // the _version string
-  std::string uuid;              // LC_UUID, "8-4-4-4-12" upper-case hex; empty if none
-  std::string build;             // e.g. "17G65" from _osversion, else the xnu version
-  int versionMajor = 0;          // Darwin major from the banner (17 = macOS 10.13)
+  // The DTB was not searched for: the other facts proved the kernel and the caller
+  // locates again with symbols (KernelLocatorOptions::deferDtb). dtb is 0.
+  bool dtbDeferred = false;
+  std::string banner;    // the _version string
+  std::string uuid;      // LC_UUID, "8-4-4-4-12" upper-case hex; empty if none
+  std::string build;     // e.g. "17G65" from _osversion, else the xnu version
+  int versionMajor = 0;  // Darwin major from the banner (17 = macOS 10.13)
   int versionMinor = 0;
   bool isKernelCollection = false;  // booted from an MH_FILESET (macOS 11+)
   std::uint64_t lowGlobalsPa = 0;   // 0 when no lowGlo page was found

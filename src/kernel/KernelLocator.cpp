@@ -300,7 +300,8 @@ KernelLocator::Hypothesis KernelLocator::fromLowGlobals(const LowGlobals& lowGlo
 
 // ---- proof ---------------------------------------------------------------
 
-void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchor) {
+void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchor,
+                          bool mayDeferDtb) {
   KernelInfo& info = hypothesis.info;
   const KernelSymbolTable& symbols = hypothesis.symbols;
   const SymbolLookup symbolVa = [&](const char* name) -> std::optional<std::uint64_t> {
@@ -325,7 +326,13 @@ void KernelLocator::prove(Hypothesis& hypothesis, std::optional<LowGlobals> anch
   // DTB: given, from _IdlePML4 through _BootPML4, or by scanning for a PML4; then
   // the facts it proves (kernel/DtbResolver.h).
   const DtbResolver dtbResolver(memory_, scanner_);
-  dtbResolver.resolve(info, symbolVa, options_.dtb, addFact);
+  if (mayDeferDtb && hypothesis.disagreed == 0 && info.agreedFactCount() >= 2) {
+    info.dtbDeferred = true;
+    info.dtbSource =
+        "not searched: the other facts prove the kernel (a pass with symbols reads it)";
+  } else {
+    dtbResolver.resolve(info, symbolVa, options_.dtb, addFact);
+  }
 
   // Kernel collection with a profile but no kernel file: place each segment by the
   // profile symbols it holds (CollectionSegmentAnchors.h).
@@ -459,7 +466,10 @@ KernelInfo KernelLocator::locate() {
       if (!hypothesis.rejectedBecause.empty()) {
         rejected.push_back("header at " + hex(header.headerPa) + ": " + hypothesis.rejectedBecause);
       } else {
-        prove(hypothesis, std::nullopt);
+        // Deferring the DTB is safe only for a hypothesis nothing competes with:
+        // the search stops at it (no decoy search) and none was considered before.
+        const bool mayDeferDtb = options_.deferDtb && !options_.dtb && !reportDecoys && !best;
+        prove(hypothesis, std::nullopt, mayDeferDtb);
         consider(std::move(hypothesis));
       }
     }

@@ -44,6 +44,12 @@ struct KernelLocatorOptions {
   // runs only if none of them is proven without a disagreeing fact. A second pass
   // with a profile's symbols so does not probe RAM again.
   const std::vector<std::uint64_t>* knownHeaders = nullptr;
+  // Leave the DTB unresolved (KernelInfo::dtbDeferred) when the other facts prove
+  // the kernel: at least two agree, none disagrees, no other hypothesis competes,
+  // and the search stops there (decoyScan Never). Without symbols the DTB is a
+  // search through the kernel's data; a caller that locates again with a profile's
+  // symbols gets it from _IdlePML4 then. Ignored when `dtb` is given.
+  bool deferDtb = false;
   ProgressFn progress;
 };
 
@@ -88,7 +94,8 @@ class KernelLocator {
   Hypothesis fromLowGlobals(const LowGlobals& lowGlobals);
   // Gathers the facts (lowGlo, banner, version ints), resolves and proves the DTB,
   // then names the build. `anchorLowGlobals`: the page the hypothesis came from.
-  void prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchorLowGlobals);
+  void prove(Hypothesis& hypothesis, std::optional<LowGlobals> anchorLowGlobals,
+             bool mayDeferDtb = false);
   // Kernel collection + profile symbols, no kernel file: per-segment linked starts.
   void placeCollectionSegments(KernelInfo& info) const;
   void addDecoys(KernelInfo& info, const std::vector<Candidate>& headers, std::uint64_t bannerPa);

@@ -222,3 +222,62 @@ TEST(KernelLocator, PrintsFactsForInspection) {
               static_cast<unsigned long long>(info.bytesTouched));
   EXPECT_GE(info.agreedFactCount(), 2u);
 }
+
+TEST(KernelLocator, DeferredDtbIsLeftOutOnlyWhereNothingCompetes) {
+  SyntheticKernel kernel({.residentSymbols = false});
+  KernelLocatorOptions options;
+  options.deferDtb = true;
+  options.decoyScan = KernelLocatorOptions::DecoyScan::Never;
+  const KernelInfo deferred = KernelLocator(kernel.memory, options).locate();
+  EXPECT_TRUE(deferred.dtbDeferred);
+  EXPECT_EQ(deferred.dtb, 0u);
+  EXPECT_EQ(deferred.kernelBasePa, kernel.headerPa);
+  EXPECT_FALSE(findFact(deferred, "DTB maps kernel back to header PA"));
+  EXPECT_GE(deferred.agreedFactCount(), 2u);
+
+  // The same search without deferral pays for the DTB search through the data.
+  options.deferDtb = false;
+  const KernelInfo full = KernelLocator(kernel.memory, options).locate();
+  EXPECT_FALSE(full.dtbDeferred);
+  EXPECT_EQ(full.dtb, kernel.idlePml4);
+  EXPECT_LT(deferred.bytesTouched, full.bytesTouched);
+
+  // A decoy search (info) compares every header in the window: no deferral.
+  options.deferDtb = true;
+  options.decoyScan = KernelLocatorOptions::DecoyScan::Auto;
+  const KernelInfo withDecoys = KernelLocator(kernel.memory, options).locate();
+  EXPECT_FALSE(withDecoys.dtbDeferred);
+  EXPECT_EQ(withDecoys.dtb, kernel.idlePml4);
+}
+
+TEST(KernelLocator, DeferredDtbIsSearchedWhenTheOtherFactsDoNotProve) {
+  // No lowGlo and no symbols: the header alone is one fact, so the DTB is needed.
+  SyntheticKernel kernel({.residentSymbols = false, .lowGlobals = false});
+  KernelLocatorOptions options;
+  options.deferDtb = true;
+  options.decoyScan = KernelLocatorOptions::DecoyScan::Never;
+  const KernelInfo info = KernelLocator(kernel.memory, options).locate();
+  EXPECT_FALSE(info.dtbDeferred);
+  EXPECT_EQ(info.dtb, kernel.idlePml4);
+}
+
+TEST(KernelLocator, KnownHeadersSpareTheSearch) {
+  SyntheticKernel kernel({});
+  KernelLocatorOptions first;
+  first.decoyScan = KernelLocatorOptions::DecoyScan::Never;
+  KernelLocator firstPass(kernel.memory, first);
+  const KernelInfo found = firstPass.locate();
+  ASSERT_FALSE(firstPass.headerCandidates().empty());
+
+  KernelLocatorOptions second = first;
+  second.knownHeaders = &firstPass.headerCandidates();
+  const KernelInfo again = KernelLocator(kernel.memory, second).locate();
+  expectLocated(kernel, again);
+  EXPECT_EQ(again.kernelBasePa, found.kernelBasePa);
+  EXPECT_LE(again.bytesTouched, found.bytesTouched);
+
+  // Stale hints (no header there) fall back to the search.
+  const std::vector<std::uint64_t> stale{0x1000, 0x200000};
+  second.knownHeaders = &stale;
+  expectLocated(kernel, KernelLocator(kernel.memory, second).locate());
+}
