@@ -27,9 +27,10 @@ void PhysicalScanner::forEachStride(std::uint64_t start, std::uint64_t end, std:
     options.progress = progress;
     options.overlap = probeBytes - 1;
     options.maxThreads = 1;
-    // Dense probing mostly stops early (lowGlo inside the kernel image): small
-    // chunks keep the read past the hit short; 1 MiB reads still run at read(2) rate.
-    options.chunkSize = 1u << 20;
+    // Dense probing mostly stops early (lowGlo inside the kernel's __DATA): small
+    // chunks keep the read past the hit (and the fresh buffer pages a short
+    // command faults in) small; 256 KiB reads still run at read(2) rate.
+    options.chunkSize = 256u << 10;
     options.from = start;
     options.to = end;
     const ImageScanStats stats = ImageScanner(memory_).scan(
