@@ -281,3 +281,19 @@ TEST(KernelLocator, KnownHeadersSpareTheSearch) {
   second.knownHeaders = &stale;
   expectLocated(kernel, KernelLocator(kernel.memory, second).locate());
 }
+
+TEST(KernelLocator, HeaderCopyBeforeTheKernelDoesNotWinAFirstPassThatDefersTheDtb) {
+  // pslist's first pass: stops at the first complete proof and may leave the DTB
+  // out. A byte copy of the header probed before the real one must still lose.
+  SyntheticKernel kernel({.residentSymbols = false});
+  std::vector<std::uint8_t> header(4096);
+  kernel.memory.read(kernel.headerPa, header);
+  kernel.memory.write(0x4000000, header);
+  ASSERT_LT(0x4000000u, kernel.headerPa);
+  KernelLocatorOptions options;
+  options.deferDtb = true;
+  options.decoyScan = KernelLocatorOptions::DecoyScan::Never;
+  const KernelInfo info = KernelLocator(kernel.memory, options).locate();
+  EXPECT_EQ(info.kernelBasePa, kernel.headerPa);
+  EXPECT_EQ(info.kaslrSlide, kernel.spec.slide);
+}
