@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/Error.h"
+#include "core/Hex.h"
 #include "engine/Target.h"
 #include "profile/ProfileRepository.h"
 #include "support/CliRunner.h"
@@ -138,6 +139,10 @@ TEST(Target, ADeriverServesWhenNoExactProfileFits) {
   const engine::Resolution& resolved = target->resolution();
   EXPECT_EQ(resolved.profileSource, engine::ProfileSource::Derived);
   EXPECT_EQ(resolved.profileOrigin, "derived (test lookup)");
+  // processes() resolves without decoys, so the first pass left the DTB out; with
+  // no profile to follow, derivation got it after all.
+  EXPECT_FALSE(resolved.kernel.dtbDeferred);
+  EXPECT_EQ(hex(resolved.kernel.dtb), forged.truth["dtb"].get<std::string>());
   const auto* exact = findStep(resolved.steps, "exact profile");
   ASSERT_NE(exact, nullptr);
   EXPECT_FALSE(exact->succeeded);
