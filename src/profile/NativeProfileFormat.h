@@ -16,7 +16,9 @@ inline constexpr int kNativeProfileFormatVersion = 1;
 std::string writeNativeProfile(const Profile& profile);
 
 // `origin` names the file in error messages. Throws InputError for malformed JSON,
-// a different format or version, missing members and members of the wrong type.
+// a document beyond the bounds of ProfileLimits.h, a different format or version,
+// missing members and members of the wrong type. One streaming pass, no JSON tree:
+// defined in NativeProfileReader.cpp.
 Profile readNativeProfile(const std::string& text, const std::string& origin);
 
 // True when `text` looks like a native profile (cheap check on the format key).
