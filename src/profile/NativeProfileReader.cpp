@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/Error.h"
@@ -128,7 +129,20 @@ struct FieldRead {
   Member::Kind bitsKind = Member::Kind::Absent;
   std::size_t bitsSize = 0;
   Member bits[2];
+
+  // Ready for the next field, keeping the strings' buffers.
+  void clear() {
+    offset.kind = type.kind = count.kind = bitsKind = Member::Kind::Absent;
+    bitsSize = 0;
+  }
 };
+
+// Inserts or replaces. The writer emits names in order, so the end is the usual place
+// and the hint makes that insertion constant time.
+template <typename Map, typename Key, typename Value>
+void put(Map& map, Key&& key, Value&& value) {
+  map.insert_or_assign(map.end(), std::forward<Key>(key), std::forward<Value>(value));
+}
 
 class NativeProfileBuilder final : public json::json_sax_t {
  public:
@@ -413,7 +427,7 @@ Role NativeProfileBuilder::deliver(Member::Kind kind, std::string* text, std::ui
       }
       break;
     case Role::Fields:
-      field_ = FieldRead{};
+      field_.clear();
       field_.name.swap(pendingFieldName_);
       if (object) return Role::Field;
       dropField(fieldPath(), "must be an object {\"offset\", \"type\"}");
@@ -469,7 +483,7 @@ void NativeProfileBuilder::symbol(Member::Kind kind, std::string* text) {
   }
   if (address) {
     if (!symbolFailures_.empty()) symbolFailures_.erase(symbolName_);
-    symbols_.insert_or_assign(symbolName_, *address);
+    put(symbols_, symbolName_, *address);
   } else {
     symbols_.erase(symbolName_);
     symbolFailures_.insert_or_assign(symbolName_, std::move(problem));
@@ -501,7 +515,7 @@ void NativeProfileBuilder::finishStruct() {
   } else {
     fieldDrops_.insert_or_assign(struct_.name, std::move(struct_.drops));
   }
-  structs_.insert_or_assign(std::move(struct_.name), std::move(struct_.layout));
+  put(structs_, std::move(struct_.name), std::move(struct_.layout));
 }
 
 void NativeProfileBuilder::dropField(const std::string& path, const std::string& problem) {
@@ -561,7 +575,7 @@ void NativeProfileBuilder::finishField() {
     field.bits = BitField{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(count)};
   }
   if (!struct_.drops.empty()) struct_.drops.erase(field_.name);
-  struct_.layout.fields.insert_or_assign(std::move(field_.name), std::move(field));
+  put(struct_.layout.fields, std::move(field_.name), std::move(field));
 }
 
 Profile NativeProfileBuilder::finish() {
