@@ -1,6 +1,7 @@
 // Parses a profile document (native JSON or Volatility 3 ISF) from untrusted text
 // with bounds: at most kMaxProfileJsonValues values and kMaxProfileJsonDepth levels
 // of nesting, so a crafted file can neither take gigabytes nor exhaust the stack.
+// One pass: the tree is built while the bounds are checked.
 #pragma once
 
 #include <nlohmann/json.hpp>
