@@ -267,10 +267,10 @@ bool NativeProfileBuilder::key(string_t& name) {
                                           : ProvenanceKey::Unknown;
       break;
     case Role::Symbols:
-      symbolName_.swap(name);
+      symbolName_.assign(name);
       break;
     case Role::Structs:
-      pendingStructName_.swap(name);
+      pendingStructName_.assign(name);
       break;
     case Role::Struct:
       structKey_ = name == "size"     ? StructKey::Size
@@ -278,7 +278,7 @@ bool NativeProfileBuilder::key(string_t& name) {
                                       : StructKey::Unknown;
       break;
     case Role::Fields:
-      pendingFieldName_.swap(name);
+      pendingFieldName_.assign(name);
       break;
     case Role::Field:
       fieldKey_ = name == "offset"  ? FieldKey::Offset
@@ -288,7 +288,7 @@ bool NativeProfileBuilder::key(string_t& name) {
                                     : FieldKey::Unknown;
       break;
     case Role::Dropped:
-      droppedKey_.swap(name);
+      droppedKey_.assign(name);
       break;
     case Role::Bits:
     case Role::Skipped:
@@ -324,11 +324,13 @@ bool NativeProfileBuilder::close() {
 Role NativeProfileBuilder::deliver(Member::Kind kind, std::string* text, std::uint64_t number) {
   using Kind = Member::Kind;
   const bool object = kind == Kind::Object;
+  // Strings are copied, never moved out of the parser: its buffer and ours keep their
+  // capacity, so a long name costs one allocation (where the Profile keeps it).
   const auto store = [&](Member& member) {
     member.kind = kind;
     member.number = number;
     if (text) {
-      member.text.swap(*text);
+      member.text.assign(*text);
     } else {
       member.text.clear();
     }
@@ -408,7 +410,7 @@ Role NativeProfileBuilder::deliver(Member::Kind kind, std::string* text, std::ui
     case Role::Structs:
       if (object) {
         struct_ = StructRead{};
-        struct_.name.swap(pendingStructName_);
+        struct_.name.assign(pendingStructName_);
         return Role::Struct;
       }
       structs_.erase(pendingStructName_);
@@ -428,7 +430,7 @@ Role NativeProfileBuilder::deliver(Member::Kind kind, std::string* text, std::ui
       break;
     case Role::Fields:
       field_.clear();
-      field_.name.swap(pendingFieldName_);
+      field_.name.assign(pendingFieldName_);
       if (object) return Role::Field;
       dropField(fieldPath(), "must be an object {\"offset\", \"type\"}");
       break;
@@ -550,7 +552,7 @@ void NativeProfileBuilder::finishField() {
   if (!validType(field_.type.text, &problem)) return drop(".type", problem);
   Field field;
   field.offset = field_.offset.number;
-  field.type = std::move(field_.type.text);
+  field.type = field_.type.text;
   if (field_.count.present()) {
     if (field_.count.kind != Member::Kind::Unsigned) {
       return drop(".count", "must be a non-negative integer");
@@ -575,7 +577,7 @@ void NativeProfileBuilder::finishField() {
     field.bits = BitField{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(count)};
   }
   if (!struct_.drops.empty()) struct_.drops.erase(field_.name);
-  put(struct_.layout.fields, std::move(field_.name), std::move(field));
+  put(struct_.layout.fields, field_.name, std::move(field));
 }
 
 Profile NativeProfileBuilder::finish() {
