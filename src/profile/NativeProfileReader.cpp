@@ -16,6 +16,9 @@
 //    drops are applied at the end in the DOM walk's order (struct, then field, then
 //    the "dropped" member), since Profile::drop keeps the first reason for a key;
 //  - unknown members are skipped at every level.
+// The DOM walk also turned a nlohmann exception thrown while reading the tree into
+// "profile X is malformed: ..."; nothing it did could throw one (every access was
+// checked first), so that message has no counterpart here.
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -460,7 +463,7 @@ Role NativeProfileBuilder::deliver(Member::Kind kind, std::string* text, std::ui
       break;
     case Role::Dropped:
       if (kind == Kind::String) {
-        dropped_.insert_or_assign(droppedKey_, std::move(*text));
+        dropped_.insert_or_assign(droppedKey_, *text);
       } else {
         dropped_.insert_or_assign(droppedKey_, std::nullopt);
       }
