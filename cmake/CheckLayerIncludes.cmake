@@ -19,11 +19,11 @@ set(LIBRARY_PREFIXES
   "boost/=Boost::program_options"
   "pybind11/=pybind11::module"
   "Zydis/=Zydis::Zydis"
-  "capstone/=PkgConfig::CAPSTONE"
+  "capstone/=Capstone::Headers"
   "openssl/=OpenSSL::Crypto"
   "archive=LibArchive::LibArchive")
 # Linked for reasons no include shows (std::thread needs -pthread).
-set(UNCHECKED_LIBRARIES "Threads::Threads")
+set(UNCHECKED_LIBRARIES "Threads::Threads" "dl")
 
 file(STRINGS "${TABLE}" rows)
 set(failures "")

@@ -3,7 +3,7 @@
 # Why: a command such as `pslist` does about 10 ms of work, and loading the shared
 # libraries (LIEF, Capstone, libarchive and what it pulls in: libxml2, ICU, ...)
 # cost another 5 ms: symbol lookups and copy-on-write faults while relocating their
-# data. Linked from static archives, only the objects xnuscope uses are in the
+# data. (Capstone is not linked at all: src/disasm loads it on first use.) Linked from static archives, only the objects xnuscope uses are in the
 # executable and their symbols are bound at link time (docs/performance.md).
 #
 # The Python module and the tests keep the shared libraries: a shared object needs
@@ -23,13 +23,12 @@ set(XNUSCOPE_STATIC_CLI_ACTIVE OFF)
 if(XNUSCOPE_STATIC_CLI AND NOT XNUSCOPE_SANITIZE AND NOT XNUSCOPE_FUZZ)
   # Archive names, per imported target, in link order (users before what they use).
   set(_xnuscope_static_LIEF09::LIEF LIEF mbedx509 mbedcrypto)
-  set(_xnuscope_static_PkgConfig::CAPSTONE capstone)
   set(_xnuscope_static_LibDwarf::LibDwarf dwarf elf zstd z)
   set(_xnuscope_static_LibLZMA::LibLZMA lzma)
   set(_xnuscope_static_OpenSSL::Crypto crypto)
   set(_xnuscope_static_LibArchive::LibArchive archive nettle bz2 zstd lzma z)
   set(_xnuscope_static_Boost::program_options boost_program_options)
-  set(_xnuscope_static_targets LIEF09::LIEF PkgConfig::CAPSTONE LibDwarf::LibDwarf
+  set(_xnuscope_static_targets LIEF09::LIEF LibDwarf::LibDwarf
       LibLZMA::LibLZMA OpenSSL::Crypto LibArchive::LibArchive Boost::program_options)
   set(_xnuscope_static_missing)
   foreach(target ${_xnuscope_static_targets})

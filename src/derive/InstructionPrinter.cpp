@@ -1,32 +1,24 @@
 #include "derive/InstructionPrinter.h"
 
-#include <capstone/capstone.h>
-
 #include <cstdio>
 
 #include "core/Error.h"
+#include "disasm/Capstone.h"
 
 namespace xnuscope::derive {
 
-InstructionPrinter::InstructionPrinter() {
-  csh handle = 0;
-  if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
-    throw AnalysisError("Capstone could not be initialised for x86_64");
-  }
-  handle_ = handle;
-}
+InstructionPrinter::InstructionPrinter()
+    : capstone_(std::make_unique<disasm::CapstoneX86_64>(/*withDetail=*/false)) {}
 
-InstructionPrinter::~InstructionPrinter() {
-  csh handle = handle_;
-  cs_close(&handle);
-}
+InstructionPrinter::~InstructionPrinter() = default;
 
 std::vector<PrintedInstruction> InstructionPrinter::print(std::span<const std::uint8_t> code,
                                                           std::uint64_t address,
                                                           std::size_t count) const {
   std::vector<PrintedInstruction> out;
   cs_insn* insns = nullptr;
-  const std::size_t n = cs_disasm(handle_, code.data(), code.size(), address, count, &insns);
+  const std::size_t n = capstone_->api().disasm(capstone_->handle(), code.data(), code.size(),
+                                                address, count, &insns);
   for (std::size_t i = 0; i < n; ++i) {
     PrintedInstruction p;
     p.address = insns[i].address;
@@ -41,7 +33,7 @@ std::vector<PrintedInstruction> InstructionPrinter::print(std::span<const std::u
     if (insns[i].op_str[0]) p.text += std::string(" ") + insns[i].op_str;
     out.push_back(std::move(p));
   }
-  if (insns) cs_free(insns, n);
+  if (insns) capstone_->api().free(insns, n);
   return out;
 }
 

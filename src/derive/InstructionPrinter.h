@@ -4,9 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
+
+namespace xnuscope::disasm {
+class CapstoneX86_64;
+}
 
 namespace xnuscope::derive {
 
@@ -32,7 +37,7 @@ class InstructionPrinter {
   std::string text(std::span<const std::uint8_t> code, std::uint64_t address) const;
 
  private:
-  std::size_t handle_ = 0;
+  std::unique_ptr<disasm::CapstoneX86_64> capstone_;
 };
 
 }  // namespace xnuscope::derive

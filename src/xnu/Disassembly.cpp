@@ -1,39 +1,17 @@
 #include "xnu/Disassembly.h"
 
-#include <capstone/capstone.h>
-
 #include "core/Error.h"
 #include "core/Hex.h"
+#include "disasm/Capstone.h"
 
 namespace xnuscope {
 
-namespace {
-
-class CapstoneHandle {
- public:
-  CapstoneHandle() {
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle_) != CS_ERR_OK) {
-      throw AnalysisError("Capstone could not open an x86_64 disassembler");
-    }
-    cs_option(handle_, CS_OPT_DETAIL, CS_OPT_ON);
-  }
-  ~CapstoneHandle() { cs_close(&handle_); }
-  CapstoneHandle(const CapstoneHandle&) = delete;
-  CapstoneHandle& operator=(const CapstoneHandle&) = delete;
-  csh get() const { return handle_; }
-
- private:
-  csh handle_ = 0;
-};
-
-}  // namespace
-
 std::vector<Instruction> disassembleX86_64(std::span<const std::uint8_t> code,
                                            std::uint64_t address, std::size_t maxInstructions) {
-  const CapstoneHandle capstone;
+  const disasm::CapstoneX86_64 capstone(/*withDetail=*/true);
   cs_insn* insns = nullptr;
-  const std::size_t count =
-      cs_disasm(capstone.get(), code.data(), code.size(), address, maxInstructions, &insns);
+  const std::size_t count = capstone.api().disasm(capstone.handle(), code.data(), code.size(),
+                                                  address, maxInstructions, &insns);
   std::vector<Instruction> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -63,7 +41,7 @@ std::vector<Instruction> disassembleX86_64(std::span<const std::uint8_t> code,
     }
     out.push_back(std::move(instruction));
   }
-  if (insns) cs_free(insns, count);
+  if (insns) capstone.api().free(insns, count);
   return out;
 }
 
