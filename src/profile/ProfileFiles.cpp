@@ -27,9 +27,22 @@ std::string readWholeFile(const std::string& path, const std::string& what) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot read " + what + " " + path + ": " + std::strerror(errno));
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  // One read of the size the file has (it may still shrink or grow meanwhile): an
+  // ostringstream copy of rdbuf() went through the stream buffer in small steps.
+  std::string content(ec ? 0 : static_cast<std::size_t>(size), '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (in) {
+    // Grown since it was sized: the rest, up to the limit.
+    std::ostringstream rest;
+    rest << in.rdbuf();
+    content += rest.str();
+    if (content.size() > kMaxProfileFileBytes) {
+      throw InputError(what + " " + path + " grew past " + std::to_string(kMaxProfileFileBytes) +
+                       " bytes while it was read");
+    }
+  }
+  return content;
 }
 
 std::string readProfileText(const std::string& path, const std::string& what) {

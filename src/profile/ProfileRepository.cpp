@@ -9,6 +9,7 @@
 #include "core/Error.h"
 #include "profile/IsfProfile.h"
 #include "profile/NativeProfileFormat.h"
+#include "profile/ProfileCache.h"
 #include "profile/ProfileFiles.h"
 #include "profile/Vol2ProfileImporter.h"
 #include "profile/ZipArchive.h"
@@ -46,7 +47,7 @@ Profile loadProfileFile(const std::string& path) {
   const std::string bytes = readWholeFile(path, "profile");
   if (ZipArchive::looksLikeZip(bytes)) return importVol2Profile(path, {}).profile;
   const std::string text = readProfileText(path, "profile");
-  if (looksLikeNativeProfile(text)) return readNativeProfile(text, path);
+  if (looksLikeNativeProfile(text)) return ProfileCache().load(text, path);
   if (looksLikeIsf(text)) return importIsfText(text, path).profile;
   throw InputError("profile " + path +
                    " is neither an xnuscope profile (.json), a Volatility 3 ISF "
@@ -138,7 +139,7 @@ const ProfileRepository::Entry* ProfileRepository::find(const std::string& name)
 }
 
 Profile ProfileRepository::load(const Entry& entry) {
-  return readNativeProfile(readWholeFile(entry.path, "profile"), entry.path);
+  return ProfileCache().load(readWholeFile(entry.path, "profile"), entry.path);
 }
 
 ProfileRepository::Selection ProfileRepository::select(const std::string& kernelUuid,
