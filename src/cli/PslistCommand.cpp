@@ -23,7 +23,7 @@ class PslistCommand : public Command {
     report.setCompleteness(list.complete, list.warnings);
     auto rows = nlohmann::ordered_json::array();
     for (const auto& process : list.processes) rows.push_back(processRow(process));
-    report.document["processes"] = rows;
+    report.document["processes"] = std::move(rows);
     report.rowsKey = "processes";
     report.columns = processColumns(list.source);
     session.emit(report);

@@ -37,7 +37,7 @@ engine::Target& Session::target() {
 
 void Session::emit(const Report& report) {
   progressBar_.finish();
-  if (options_.format == OutputFormat::Json) {
+  if (options_.format == OutputFormat::Json && !isValidJsonUtf8(report.document)) {
     // Guest text (process names, the message buffer) and paths are bytes, not
     // necessarily UTF-8; JSON must be. Repair a copy and say so.
     Report printable = report;

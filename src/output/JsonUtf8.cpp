@@ -42,4 +42,24 @@ std::size_t repairJsonUtf8(nlohmann::ordered_json& document) {
   return repaired;
 }
 
+bool isValidJsonUtf8(const nlohmann::ordered_json& document) {
+  using Json = nlohmann::ordered_json;
+  std::vector<const Json*> pending{&document};
+  while (!pending.empty()) {
+    const Json* value = pending.back();
+    pending.pop_back();
+    if (value->is_string()) {
+      if (!isValidUtf8(value->get_ref<const std::string&>())) return false;
+    } else if (value->is_array()) {
+      for (const auto& element : *value) pending.push_back(&element);
+    } else if (value->is_object()) {
+      for (const auto& [key, member] : value->items()) {
+        if (!isValidUtf8(key)) return false;
+        pending.push_back(&member);
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace xnuscope

@@ -12,4 +12,8 @@ namespace xnuscope {
 // Repairs `document` in place; returns the number of strings and keys changed.
 std::size_t repairJsonUtf8(nlohmann::ordered_json& document);
 
+// Whether every string and key of `document` is already valid UTF-8 (nothing to
+// repair, so no copy to make).
+bool isValidJsonUtf8(const nlohmann::ordered_json& document);
+
 }  // namespace xnuscope
