@@ -1,5 +1,6 @@
 #include "profile/ProfileFiles.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -13,7 +14,12 @@
 
 namespace xnuscope {
 
-std::string readWholeFile(const std::string& path, const std::string& what) {
+namespace {
+
+// Reads at most `limit` bytes of the profile file `path` (all of it when it is
+// smaller), after the checks every profile read makes.
+std::string readProfileBytes(const std::string& path, const std::string& what,
+                             std::uint64_t limit) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw InputError("cannot read " + what + " " + path + ": " +
@@ -29,10 +35,11 @@ std::string readWholeFile(const std::string& path, const std::string& what) {
   if (!in) throw InputError("cannot read " + what + " " + path + ": " + std::strerror(errno));
   // One read of the size the file has (it may still shrink or grow meanwhile): an
   // ostringstream copy of rdbuf() went through the stream buffer in small steps.
-  std::string content(ec ? 0 : static_cast<std::size_t>(size), '\0');
+  std::string content(ec ? 0 : static_cast<std::size_t>(std::min<std::uint64_t>(size, limit)),
+                      '\0');
   in.read(content.data(), static_cast<std::streamsize>(content.size()));
   content.resize(static_cast<std::size_t>(in.gcount()));
-  if (in) {
+  if (in && content.size() < limit) {
     // Grown since it was sized: the rest, up to the limit.
     std::ostringstream rest;
     rest << in.rdbuf();
@@ -41,8 +48,19 @@ std::string readWholeFile(const std::string& path, const std::string& what) {
       throw InputError(what + " " + path + " grew past " + std::to_string(kMaxProfileFileBytes) +
                        " bytes while it was read");
     }
+    if (content.size() > limit) content.resize(static_cast<std::size_t>(limit));
   }
   return content;
+}
+
+}  // namespace
+
+std::string readWholeFile(const std::string& path, const std::string& what) {
+  return readProfileBytes(path, what, kMaxProfileFileBytes);
+}
+
+std::string readFileHead(const std::string& path, const std::string& what, std::size_t bytes) {
+  return readProfileBytes(path, what, bytes);
 }
 
 std::string readProfileText(const std::string& path, const std::string& what) {

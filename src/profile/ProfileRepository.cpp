@@ -11,6 +11,7 @@
 #include "profile/NativeProfileFormat.h"
 #include "profile/ProfileCache.h"
 #include "profile/ProfileFiles.h"
+#include "profile/ProfileIdentity.h"
 #include "profile/Vol2ProfileImporter.h"
 #include "profile/ZipArchive.h"
 
@@ -101,6 +102,26 @@ std::vector<std::string> ProfileRepository::defaultDirectories() {
   return dirs;
 }
 
+namespace {
+
+// The writer puts the identifying members first, so the head of a file nearly
+// always holds them; the whole file is read only when it does not (members
+// reordered by hand) or the head does not read as a profile's start.
+constexpr std::size_t kIdentityHeadBytes = 64 * 1024;
+
+std::optional<ProfileIdentity> identityOf(const std::string& path) {
+  const std::string head = readFileHead(path, "profile", kIdentityHeadBytes);
+  if (head.size() < kIdentityHeadBytes) return readNativeProfileIdentity(head, path);
+  try {
+    if (auto identity = readNativeProfileIdentity(head, path)) return identity;
+  } catch (const InputError&) {
+    // Cut short by the head (or broken): the whole file decides.
+  }
+  return readNativeProfileIdentity(readWholeFile(path, "profile"), path);
+}
+
+}  // namespace
+
 ProfileRepository::ProfileRepository(std::vector<std::string> directories)
     : directories_(std::move(directories)) {
   for (const auto& dir : directories_) {
@@ -113,8 +134,7 @@ ProfileRepository::ProfileRepository(std::vector<std::string> directories)
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
       try {
-        const std::string text = readWholeFile(file.string(), "profile");
-        auto identity = readNativeProfileIdentity(text, file.string());
+        auto identity = identityOf(file.string());
         if (!identity) continue;
         // The first directory wins when two hold the same profile name.
         if (find(identity->name)) continue;

@@ -206,3 +206,32 @@ TEST(ProfileIndex, SelectsByUuidBeforeBannerAndReportsWhatItSkipped) {
 
 }  // namespace
 }  // namespace xnuscope
+
+namespace xnuscope {
+namespace {
+
+TEST(ProfileIndex, IdentityPastTheFileHeadIsStillFound) {
+  // Hand-edited, the body first: the identifying members lie beyond the 64 KiB
+  // head the index reads first, so it reads the whole file.
+  const std::string dir = freshDir("identity-past-head");
+  Profile profile = loadProfileFile(committed("Sierra_10.12.6_16G29"));
+  profile.uuid = "0A1B2C3D-0000-1111-2222-333344445555";
+  const auto written = nlohmann::ordered_json::parse(writeNativeProfile(profile));
+  nlohmann::ordered_json reordered;
+  for (const char* key : {"structs", "symbols", "provenance"}) reordered[key] = written[key];
+  for (const auto& [key, value] : written.items()) {
+    if (!reordered.contains(key)) reordered[key] = value;
+  }
+  const std::string text = reordered.dump(2);
+  ASSERT_GT(text.find("\"uuid\""), 64u * 1024);
+  writeWholeFile(dir + "/reordered.json", text);
+  const ProfileRepository repository({dir});
+  EXPECT_TRUE(repository.warnings().empty());
+  ASSERT_EQ(repository.entries().size(), 1u);
+  const auto selection = repository.select(*profile.uuid, "");
+  EXPECT_EQ(selection.matchedBy, "uuid");
+  EXPECT_EQ(selection.profile, profile);
+}
+
+}  // namespace
+}  // namespace xnuscope
