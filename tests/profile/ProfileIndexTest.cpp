@@ -50,6 +50,17 @@ std::string identityError(const std::string& text) {
   return "no error";
 }
 
+// `profile` as written by hand: the body first, the identifying members last.
+nlohmann::ordered_json bodyFirst(const Profile& profile) {
+  const auto written = nlohmann::ordered_json::parse(writeNativeProfile(profile));
+  nlohmann::ordered_json reordered;
+  for (const char* key : {"structs", "symbols", "provenance"}) reordered[key] = written[key];
+  for (const auto& [key, value] : written.items()) {
+    if (!reordered.contains(key)) reordered[key] = value;
+  }
+  return reordered;
+}
+
 TEST(ProfileIndex, IdentityAgreesWithTheFullParseOfEveryCommittedProfile) {
   std::size_t checked = 0;
   for (const auto& item : fs::directory_iterator(test::sourceDir() + "/xnu_profiles")) {
@@ -75,12 +86,7 @@ TEST(ProfileIndex, IdentityIsReadWhateverTheMemberOrderAndStopsBeforeTheBody) {
   // Hand-edited: the body first, the identifying members last, a UUID given.
   Profile profile = loadProfileFile(committed("Sierra_10.12.6_16G29"));
   profile.uuid = "0A1B2C3D-0000-1111-2222-333344445555";
-  const auto written = nlohmann::ordered_json::parse(writeNativeProfile(profile));
-  nlohmann::ordered_json reordered;
-  for (const char* key : {"structs", "symbols", "provenance"}) reordered[key] = written[key];
-  for (const auto& [key, value] : written.items()) {
-    if (!reordered.contains(key)) reordered[key] = value;
-  }
+  const nlohmann::ordered_json reordered = bodyFirst(profile);
   const auto identity = readNativeProfileIdentity(reordered.dump(), "reordered.json");
   ASSERT_TRUE(identity.has_value());
   EXPECT_EQ(identity->uuid, profile.uuid);
@@ -204,24 +210,13 @@ TEST(ProfileIndex, SelectsByUuidBeforeBannerAndReportsWhatItSkipped) {
   }
 }
 
-}  // namespace
-}  // namespace xnuscope
-
-namespace xnuscope {
-namespace {
-
 TEST(ProfileIndex, IdentityPastTheFileHeadIsStillFound) {
   // Hand-edited, the body first: the identifying members lie beyond the 64 KiB
   // head the index reads first, so it reads the whole file.
   const std::string dir = freshDir("identity-past-head");
   Profile profile = loadProfileFile(committed("Sierra_10.12.6_16G29"));
   profile.uuid = "0A1B2C3D-0000-1111-2222-333344445555";
-  const auto written = nlohmann::ordered_json::parse(writeNativeProfile(profile));
-  nlohmann::ordered_json reordered;
-  for (const char* key : {"structs", "symbols", "provenance"}) reordered[key] = written[key];
-  for (const auto& [key, value] : written.items()) {
-    if (!reordered.contains(key)) reordered[key] = value;
-  }
+  const nlohmann::ordered_json reordered = bodyFirst(profile);
   const std::string text = reordered.dump(2);
   ASSERT_GT(text.find("\"uuid\""), 64u * 1024);
   writeWholeFile(dir + "/reordered.json", text);
